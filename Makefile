@@ -1,0 +1,49 @@
+# The front door. `make` builds; `make test` runs every test suite (Release, then the
+# ASan+UBSan build); `make serve` starts the server on the demo model. Run scripts/setup
+# once first (the README's two commands do).
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+CONFIGURE = cmake -S . -G Ninja -Wno-dev $(CMAKE_FLAGS)
+
+.PHONY: all build debug sanitize test test-release test-sanitize serve bench format check-format clean
+
+all: build
+
+build:
+	@$(CONFIGURE) -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build -j $(JOBS)
+
+debug:
+	@$(CONFIGURE) -B build-debug -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build build-debug -j $(JOBS)
+
+sanitize:
+	@$(CONFIGURE) -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHFSERVE_SANITIZE=ON \
+	  -DHFSERVE_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-sanitize -j $(JOBS)
+
+test: check-format test-release test-sanitize
+
+test-release: build
+	ctest --test-dir build --output-on-failure -j $(JOBS)
+
+test-sanitize: sanitize
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir build-sanitize --output-on-failure -j $(JOBS) -LE no_sanitize
+
+serve: build
+	build/app/hfserve serve --host 127.0.0.1 --port 8080
+
+bench: build
+	cmake --build build --target run_benchmarks
+
+FORMATTED = $(shell git ls-files '*.h' '*.cc' '*.cu' 2>/dev/null)
+
+format:
+	clang-format -i $(FORMATTED)
+
+check-format:
+	@clang-format --dry-run --Werror $(FORMATTED)
+
+clean:
+	rm -rf build build-debug build-sanitize

@@ -1,0 +1,27 @@
+# Compiler flags shared by every target of the project.
+#
+# The default build targets the portable x86-64 baseline: SIMD kernels are compiled per ISA
+# in their own files and chosen at run time, so -march=native never appears here.
+
+add_library(hfserve_options INTERFACE)
+target_compile_options(hfserve_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+                                                 -Wnon-virtual-dtor -Wimplicit-fallthrough)
+if(HFSERVE_WERROR)
+  target_compile_options(hfserve_options INTERFACE -Werror)
+endif()
+
+set(CMAKE_CXX_FLAGS_RELEASE "-O3 -DNDEBUG")
+set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O2 -g -DNDEBUG")
+set(CMAKE_CXX_FLAGS_DEBUG "-O0 -g")
+
+if(HFSERVE_SANITIZE)
+  set(hfserve_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                             -fno-omit-frame-pointer)
+  target_compile_options(hfserve_options INTERFACE ${hfserve_sanitize_flags})
+  target_link_options(hfserve_options INTERFACE ${hfserve_sanitize_flags})
+endif()
+
+find_program(HFSERVE_CCACHE ccache)
+if(HFSERVE_CCACHE)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${HFSERVE_CCACHE})
+endif()

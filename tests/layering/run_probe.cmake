@@ -1,0 +1,15 @@
+# cmake -DBUILD_DIR=.. -DTARGET=.. -DEXPECT=allowed|forbidden -DHEADER=.. -P run_probe.cmake
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${TARGET}
+                RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+if(EXPECT STREQUAL "allowed")
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "an allowed include of ${HEADER} failed to build:\n${output}")
+  endif()
+else()
+  if(result EQUAL 0)
+    message(FATAL_ERROR "a forbidden include of ${HEADER} built: the layering is not enforced")
+  endif()
+  if(NOT output MATCHES "${HEADER}: No such file or directory")
+    message(FATAL_ERROR "the forbidden include failed for another reason:\n${output}")
+  endif()
+endif()
