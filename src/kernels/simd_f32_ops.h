@@ -1,0 +1,144 @@
+// Internal to kernels/: the F32 vector ops and GEMV written once over a SIMD traits type
+// (Avx2Traits in f32_ops_avx2.cc, Avx512Traits in f32_ops_avx512.cc). Include it only from
+// a file compiled for that ISA, inside an anonymous namespace's reach: the traits have
+// internal linkage, so every instantiation does too and no ISA code leaks into another
+// translation unit through the linker's choice of an inline function.
+//
+// Traits provide: V (the register), kLanes, zero(), set1(f), load(p), store(p, v),
+// add, mul, div, fmadd(a, b, c) = a*b + c, max, reduce_add(v), reduce_max(v), exp(v).
+#pragma once
+
+#include <cstddef>
+
+#include "tensor/kernel_table.h"
+
+namespace hfserve::kernels::detail {
+
+template <typename T>
+struct SimdF32Ops {
+  using V = typename T::V;
+  static constexpr std::size_t kLanes = T::kLanes;
+
+  static void rms_norm(const float* x, const float* weight, float eps, std::size_t n, float* out) {
+    V acc0 = T::zero(), acc1 = T::zero();
+    std::size_t i = 0;
+    for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+      V a = T::load(x + i), b = T::load(x + i + kLanes);
+      acc0 = T::fmadd(a, a, acc0);
+      acc1 = T::fmadd(b, b, acc1);
+    }
+    for (; i + kLanes <= n; i += kLanes) {
+      V a = T::load(x + i);
+      acc0 = T::fmadd(a, a, acc0);
+    }
+    float sum = T::reduce_add(T::add(acc0, acc1));
+    for (; i < n; ++i) sum += x[i] * x[i];
+    float scale = 1.0f / __builtin_sqrtf(sum / static_cast<float>(n) + eps);
+    V vscale = T::set1(scale);
+    i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+      T::store(out + i, T::mul(T::mul(T::load(x + i), vscale), T::load(weight + i)));
+    }
+    for (; i < n; ++i) out[i] = x[i] * scale * weight[i];
+  }
+
+  static void softmax(float* x, std::size_t n) {
+    float max = x[0];
+    std::size_t i = 0;
+    if (n >= kLanes) {
+      V vmax = T::load(x);
+      for (i = kLanes; i + kLanes <= n; i += kLanes) vmax = T::max(vmax, T::load(x + i));
+      max = T::reduce_max(vmax);
+    }
+    for (; i < n; ++i) max = x[i] > max ? x[i] : max;
+    V vneg_max = T::set1(-max);
+    V vsum = T::zero();
+    for (i = 0; i + kLanes <= n; i += kLanes) {
+      V e = T::exp(T::add(T::load(x + i), vneg_max));
+      T::store(x + i, e);
+      vsum = T::add(vsum, e);
+    }
+    float sum = T::reduce_add(vsum);
+    for (; i < n; ++i) {
+      x[i] = __builtin_expf(x[i] - max);
+      sum += x[i];
+    }
+    float inv = 1.0f / sum;
+    V vinv = T::set1(inv);
+    for (i = 0; i + kLanes <= n; i += kLanes) T::store(x + i, T::mul(T::load(x + i), vinv));
+    for (; i < n; ++i) x[i] *= inv;
+  }
+
+  static void silu_mul(const float* gate, const float* up, std::size_t n, float* out) {
+    V one = T::set1(1.0f);
+    V minus_one = T::set1(-1.0f);
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+      V g = T::load(gate + i);
+      V sigmoid_denominator = T::add(one, T::exp(T::mul(g, minus_one)));
+      T::store(out + i, T::mul(T::div(g, sigmoid_denominator), T::load(up + i)));
+    }
+    for (; i < n; ++i) out[i] = gate[i] / (1.0f + __builtin_expf(-gate[i])) * up[i];
+  }
+
+  static void add(const float* a, const float* b, std::size_t n, float* out) {
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) T::store(out + i, T::add(T::load(a + i), T::load(b + i)));
+    for (; i < n; ++i) out[i] = a[i] + b[i];
+  }
+
+  // Four independent accumulators hide the FMA latency; the row is streamed once.
+  static void gemv(const float* w, std::size_t row_stride, std::size_t cols, const float* x,
+                   std::size_t row_begin, std::size_t row_end, float* y) {
+    for (std::size_t r = row_begin; r < row_end; ++r) {
+      const float* row = w + r * row_stride;
+      V acc0 = T::zero(), acc1 = T::zero(), acc2 = T::zero(), acc3 = T::zero();
+      std::size_t c = 0;
+      for (; c + 4 * kLanes <= cols; c += 4 * kLanes) {
+        acc0 = T::fmadd(T::load(row + c), T::load(x + c), acc0);
+        acc1 = T::fmadd(T::load(row + c + kLanes), T::load(x + c + kLanes), acc1);
+        acc2 = T::fmadd(T::load(row + c + 2 * kLanes), T::load(x + c + 2 * kLanes), acc2);
+        acc3 = T::fmadd(T::load(row + c + 3 * kLanes), T::load(x + c + 3 * kLanes), acc3);
+      }
+      for (; c + kLanes <= cols; c += kLanes) {
+        acc0 = T::fmadd(T::load(row + c), T::load(x + c), acc0);
+      }
+      float sum = T::reduce_add(T::add(T::add(acc0, acc1), T::add(acc2, acc3)));
+      for (; c < cols; ++c) sum += row[c] * x[c];
+      y[r] = sum;
+    }
+  }
+
+  static void fill(tensor::KernelTable& table) {
+    table.rms_norm_f32 = rms_norm;
+    table.softmax_f32 = softmax;
+    table.silu_mul_f32 = silu_mul;
+    table.add_f32 = add;
+    table.gemv_f32 = gemv;
+  }
+};
+
+// exp(x) for a register of floats, the Cephes single-precision method: x = n ln2 + r with
+// |r| <= ln2/2, e^r by a degree-6 polynomial, 2^n by building the exponent bits. Relative
+// error about 2e-7 over the clamped range [-87.3, 88.3] (below it returns ~1e-38, not 0).
+// T must also provide round(v) (to nearest), pow2(n) (2^n for integral n in [-127, 128],
+// by placing n + 127 in the exponent bits) and clamp(v, lo, hi).
+template <typename T>
+typename T::V cephes_exp(typename T::V x) {
+  using V = typename T::V;
+  x = T::clamp(x, -87.3f, 88.3f);
+  V n = T::round(T::mul(x, T::set1(1.44269504088896341f)));
+  V r = T::fmadd(n, T::set1(-0.693359375f), x);
+  r = T::fmadd(n, T::set1(2.12194440e-4f), r);
+  V p = T::set1(1.9875691500e-4f);
+  p = T::fmadd(p, r, T::set1(1.3981999507e-3f));
+  p = T::fmadd(p, r, T::set1(8.3334519073e-3f));
+  p = T::fmadd(p, r, T::set1(4.1665795894e-2f));
+  p = T::fmadd(p, r, T::set1(1.6666665459e-1f));
+  p = T::fmadd(p, r, T::set1(5.0000001201e-1f));
+  V r2 = T::mul(r, r);
+  V e = T::add(T::fmadd(p, r2, r), T::set1(1.0f));
+  return T::mul(e, T::pow2(n));
+}
+
+}  // namespace hfserve::kernels::detail
