@@ -2,6 +2,7 @@
 // vectorise for the baseline ISA only. Every SIMD variant is tested against these.
 #include <cmath>
 
+#include "kernels/paged_attention.h"
 #include "kernels/variants.h"
 
 namespace hfserve::kernels::detail {
@@ -44,6 +45,20 @@ void gemv(const float* w, std::size_t row_stride, std::size_t cols, const float*
   }
 }
 
+struct ScalarMath {
+  static float dot(const float* a, const float* b, std::size_t n) {
+    float sum = 0;
+    for (std::size_t i = 0; i < n; ++i) sum += a[i] * b[i];
+    return sum;
+  }
+  static void scale(float* acc, float c, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) acc[i] *= c;
+  }
+  static void axpy(float* acc, float p, const float* v, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) acc[i] += p * v[i];
+  }
+};
+
 }  // namespace
 
 void add_f32_ops_scalar(tensor::KernelTable& table) {
@@ -52,6 +67,7 @@ void add_f32_ops_scalar(tensor::KernelTable& table) {
   table.silu_mul_f32 = silu_mul;
   table.add_f32 = add;
   table.gemv_f32 = gemv;
+  table.paged_attention_f32 = paged_attention<ScalarMath>;
 }
 
 }  // namespace hfserve::kernels::detail

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 
+#include "kernels/paged_attention.h"
 #include "tensor/kernel_table.h"
 
 namespace hfserve::kernels::detail {
@@ -109,12 +110,43 @@ struct SimdF32Ops {
     }
   }
 
+  // The vector math paged_attention needs, over one head's dimension.
+  struct Math {
+    static float dot(const float* a, const float* b, std::size_t n) {
+      V acc0 = T::zero(), acc1 = T::zero();
+      std::size_t i = 0;
+      for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+        acc0 = T::fmadd(T::load(a + i), T::load(b + i), acc0);
+        acc1 = T::fmadd(T::load(a + i + kLanes), T::load(b + i + kLanes), acc1);
+      }
+      for (; i + kLanes <= n; i += kLanes) acc0 = T::fmadd(T::load(a + i), T::load(b + i), acc0);
+      float sum = T::reduce_add(T::add(acc0, acc1));
+      for (; i < n; ++i) sum += a[i] * b[i];
+      return sum;
+    }
+    static void scale(float* acc, float c, std::size_t n) {
+      V vc = T::set1(c);
+      std::size_t i = 0;
+      for (; i + kLanes <= n; i += kLanes) T::store(acc + i, T::mul(T::load(acc + i), vc));
+      for (; i < n; ++i) acc[i] *= c;
+    }
+    static void axpy(float* acc, float p, const float* v, std::size_t n) {
+      V vp = T::set1(p);
+      std::size_t i = 0;
+      for (; i + kLanes <= n; i += kLanes) {
+        T::store(acc + i, T::fmadd(vp, T::load(v + i), T::load(acc + i)));
+      }
+      for (; i < n; ++i) acc[i] += p * v[i];
+    }
+  };
+
   static void fill(tensor::KernelTable& table) {
     table.rms_norm_f32 = rms_norm;
     table.softmax_f32 = softmax;
     table.silu_mul_f32 = silu_mul;
     table.add_f32 = add;
     table.gemv_f32 = gemv;
+    table.paged_attention_f32 = paged_attention<Math>;
   }
 };
 

@@ -9,8 +9,36 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace hfserve::tensor {
+
+// Causal attention of one sequence's query tokens over its keys and values in the paged KV
+// cache. The cache layout, defined here and owned by the engine, is per layer:
+//   k_cache, v_cache: [num_blocks, n_kv_heads, block_size, head_dim] F32
+// and a sequence's key at position p lives in block block_table[p / block_size], slot
+// p % block_size. Query t sits at position first_position + t and sees the keys at
+// positions j <= its own (and, with a sliding window w > 0, only those with pos - j < w,
+// as Mistral defines it); its keys must already be in the cache. Query head h reads
+// key/value head h / (n_heads / n_kv_heads) (grouped-query attention).
+struct PagedAttentionArgs {
+  const float* q = nullptr;  // [n_tokens, n_heads, head_dim]
+  float* out = nullptr;      // [n_tokens, n_heads, head_dim]; may not alias q
+  const float* k_cache = nullptr;
+  const float* v_cache = nullptr;
+  const std::int32_t* block_table = nullptr;
+  std::size_t n_tokens = 0;
+  std::size_t n_heads = 0;
+  std::size_t n_kv_heads = 0;
+  std::size_t head_dim = 0;    // at most kMaxHeadDim
+  std::size_t block_size = 0;  // at most kMaxBlockSize
+  std::size_t first_position = 0;
+  std::size_t sliding_window = 0;  // 0: none
+  float scale = 1.0f;              // usually 1 / sqrt(head_dim)
+
+  static constexpr std::size_t kMaxHeadDim = 256;
+  static constexpr std::size_t kMaxBlockSize = 256;
+};
 
 struct KernelTable {
   // The instruction set these kernels use, e.g. "avx2"; shown in logs and benchmarks.
@@ -29,6 +57,12 @@ struct KernelTable {
   // share of a matrix-vector product with F32 weights [rows, row_stride].
   void (*gemv_f32)(const float* w, std::size_t row_stride, std::size_t cols, const float* x,
                    std::size_t row_begin, std::size_t row_end, float* y) = nullptr;
+  // Attention for the work items [item_begin, item_end), item = token * n_kv_heads + kv_head
+  // (n_tokens * n_kv_heads items; each covers the query heads sharing that KV head): one
+  // thread's share. Online softmax over the key blocks (flash-attention style), so no
+  // score matrix is ever materialised.
+  void (*paged_attention_f32)(const PagedAttentionArgs& args, std::size_t item_begin,
+                              std::size_t item_end) = nullptr;
 };
 
 // The installed table. Aborts (an internal invariant) if kernels::install() never ran.
