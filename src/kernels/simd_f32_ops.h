@@ -5,7 +5,8 @@
 // translation unit through the linker's choice of an inline function.
 //
 // Traits provide: V (the register), kLanes, zero(), set1(f), load(p), store(p, v),
-// add, mul, div, fmadd(a, b, c) = a*b + c, max, reduce_add(v), reduce_max(v), exp(v).
+// add, sub, mul, div, fmadd(a, b, c) = a*b + c, max, abs, copy_sign(magnitude, sign),
+// reduce_add(v), reduce_max(v), exp(v).
 #pragma once
 
 #include <cstddef>
@@ -41,6 +42,72 @@ struct SimdF32Ops {
       T::store(out + i, T::mul(T::mul(T::load(x + i), vscale), T::load(weight + i)));
     }
     for (; i < n; ++i) out[i] = x[i] * scale * weight[i];
+  }
+
+  static void layer_norm(const float* x, const float* weight, const float* bias, float eps,
+                         std::size_t n, float* out) {
+    V vsum = T::zero();
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) vsum = T::add(vsum, T::load(x + i));
+    float sum = T::reduce_add(vsum);
+    for (; i < n; ++i) sum += x[i];
+    const float mean = sum / static_cast<float>(n);
+    // Two passes (mean, then squared deviations) keep the variance exact for large means.
+    V vmean = T::set1(mean), vsq = T::zero();
+    for (i = 0; i + kLanes <= n; i += kLanes) {
+      V d = T::sub(T::load(x + i), vmean);
+      vsq = T::fmadd(d, d, vsq);
+    }
+    float sum_sq = T::reduce_add(vsq);
+    for (; i < n; ++i) sum_sq += (x[i] - mean) * (x[i] - mean);
+    const float inv_std = 1.0f / __builtin_sqrtf(sum_sq / static_cast<float>(n) + eps);
+    V vinv = T::set1(inv_std);
+    for (i = 0; i + kLanes <= n; i += kLanes) {
+      V y = T::mul(T::mul(T::sub(T::load(x + i), vmean), vinv), T::load(weight + i));
+      T::store(out + i, bias ? T::add(y, T::load(bias + i)) : y);
+    }
+    for (; i < n; ++i) out[i] = (x[i] - mean) * inv_std * weight[i] + (bias ? bias[i] : 0.0f);
+  }
+
+  // erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7).
+  static V erf(V x) {
+    V a = T::abs(x);
+    V t = T::div(T::set1(1.0f), T::fmadd(T::set1(0.3275911f), a, T::set1(1.0f)));
+    V p = T::set1(1.061405429f);
+    p = T::fmadd(p, t, T::set1(-1.453152027f));
+    p = T::fmadd(p, t, T::set1(1.421413741f));
+    p = T::fmadd(p, t, T::set1(-0.284496736f));
+    p = T::fmadd(p, t, T::set1(0.254829592f));
+    p = T::mul(p, t);
+    V e = T::exp(T::mul(T::mul(a, a), T::set1(-1.0f)));
+    return T::copy_sign(T::sub(T::set1(1.0f), T::mul(p, e)), x);
+  }
+
+  static void gelu_erf(const float* x, std::size_t n, float* out) {
+    V half = T::set1(0.5f), one = T::set1(1.0f), inv_sqrt2 = T::set1(0.70710678f);
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+      V v = T::load(x + i);
+      T::store(out + i, T::mul(T::mul(half, v), T::add(one, erf(T::mul(v, inv_sqrt2)))));
+    }
+    for (; i < n; ++i) out[i] = 0.5f * x[i] * (1.0f + __builtin_erff(x[i] * 0.70710678f));
+  }
+
+  // tanh(u) = 1 - 2 / (exp(2u) + 1), which saturates cleanly at both ends.
+  static void gelu_tanh(const float* x, std::size_t n, float* out) {
+    V half = T::set1(0.5f), one = T::set1(1.0f), two = T::set1(2.0f);
+    V c = T::set1(0.7978845608f), k = T::set1(0.044715f);
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+      V v = T::load(x + i);
+      V u = T::mul(c, T::fmadd(T::mul(k, v), T::mul(v, v), v));
+      V tanh_u = T::sub(one, T::div(two, T::add(T::exp(T::mul(two, u)), one)));
+      T::store(out + i, T::mul(T::mul(half, v), T::add(one, tanh_u)));
+    }
+    for (; i < n; ++i) {
+      float v = x[i];
+      out[i] = 0.5f * v * (1.0f + __builtin_tanhf(0.7978845608f * (v + 0.044715f * v * v * v)));
+    }
   }
 
   static void softmax(float* x, std::size_t n) {
@@ -142,7 +209,10 @@ struct SimdF32Ops {
 
   static void fill(tensor::KernelTable& table) {
     table.rms_norm_f32 = rms_norm;
+    table.layer_norm_f32 = layer_norm;
     table.softmax_f32 = softmax;
+    table.gelu_erf_f32 = gelu_erf;
+    table.gelu_tanh_f32 = gelu_tanh;
     table.silu_mul_f32 = silu_mul;
     table.add_f32 = add;
     table.gemv_f32 = gemv;

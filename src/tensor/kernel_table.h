@@ -47,16 +47,33 @@ struct KernelTable {
   // out[i] = x[i] / sqrt(mean(x^2) + eps) * weight[i], for i < n. out may alias x.
   void (*rms_norm_f32)(const float* x, const float* weight, float eps, std::size_t n,
                        float* out) = nullptr;
+  // out[i] = (x[i] - mean) / sqrt(var + eps) * weight[i] + bias[i] (bias may be null): the
+  // LayerNorm of BERT and GPT-2. out may alias x.
+  void (*layer_norm_f32)(const float* x, const float* weight, const float* bias, float eps,
+                         std::size_t n, float* out) = nullptr;
   // x[i] = exp(x[i] - max) / sum, in place, for i < n (n >= 1).
   void (*softmax_f32)(float* x, std::size_t n) = nullptr;
   // out[i] = silu(gate[i]) * up[i] (the SwiGLU feed-forward's middle). out may alias gate.
   void (*silu_mul_f32)(const float* gate, const float* up, std::size_t n, float* out) = nullptr;
+  // out[i] = gelu(x[i]) with the exact erf form (BERT, "gelu") or the tanh approximation
+  // (GPT-2, "gelu_new" / "gelu_pytorch_tanh"). out may alias x.
+  void (*gelu_erf_f32)(const float* x, std::size_t n, float* out) = nullptr;
+  void (*gelu_tanh_f32)(const float* x, std::size_t n, float* out) = nullptr;
   // out[i] = a[i] + b[i]. out may alias a or b.
   void (*add_f32)(const float* a, const float* b, std::size_t n, float* out) = nullptr;
   // y[r] = dot(w[r * row_stride .. + cols], x) for r in [row_begin, row_end): one thread's
   // share of a matrix-vector product with F32 weights [rows, row_stride].
   void (*gemv_f32)(const float* w, std::size_t row_stride, std::size_t cols, const float* x,
                    std::size_t row_begin, std::size_t row_end, float* y) = nullptr;
+  // Rotary position embedding, in place, on x [n_tokens, n_heads, head_dim] (rows of
+  // head_dim floats, contiguous): the first rotary_dim dimensions of every head of token t
+  // are rotated by the angles positions[t] * inv_freq[i], i < rotary_dim / 2, computed in
+  // F32 as Hugging Face computes them; then scaled by `mscale` (YaRN's attention factor, 1
+  // otherwise). neox: pairs (i, i + rotary_dim / 2), HF's rotate_half (Llama, Qwen, NeoX
+  // layout); otherwise pairs (2i, 2i + 1), the interleaved GPT-J / original Meta layout.
+  void (*rope_f32)(float* x, std::size_t n_tokens, std::size_t n_heads, std::size_t head_dim,
+                   std::size_t rotary_dim, const std::int32_t* positions, const float* inv_freq,
+                   float mscale, bool neox) = nullptr;
   // Attention for the work items [item_begin, item_end), item = token * n_kv_heads + kv_head
   // (n_tokens * n_kv_heads items; each covers the query heads sharing that KV head): one
   // thread's share. Online softmax over the key blocks (flash-attention style), so no

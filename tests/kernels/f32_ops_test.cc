@@ -64,6 +64,28 @@ TEST(F32OpsScalarTest, MatchesDoublePrecisionFormulas) {
     t.softmax_f32(out.data(), n);
     expect_close(out, soft, 1e-5, 1e-6, "softmax");
 
+    double mean = 0, var = 0;
+    for (float v : x) mean += v;
+    mean /= n;
+    for (float v : x) var += (v - mean) * (v - mean);
+    var /= n;
+    std::vector<double> ln(n), gelu_erf(n), gelu_tanh(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      ln[i] = (x[i] - mean) / std::sqrt(var + 1e-5) * w[i] + up[i];
+      gelu_erf[i] = 0.5 * x[i] * (1 + std::erf(x[i] / std::sqrt(2.0)));
+      double u = std::sqrt(2 / M_PI) * (x[i] + 0.044715 * std::pow(double(x[i]), 3));
+      gelu_tanh[i] = 0.5 * x[i] * (1 + std::tanh(u));
+    }
+    t.layer_norm_f32(x.data(), w.data(), up.data(), 1e-5f, n, out.data());
+    expect_close(out, ln, 1e-5, 1.0, "layer_norm");
+    // 1 + erf(x) cancels for negative x in F32 (as in PyTorch): absolute error on |x| scale.
+    t.gelu_erf_f32(x.data(), n, out.data());
+    for (std::size_t i = 0; i < n; ++i)
+      ASSERT_NEAR(out[i], gelu_erf[i], 2e-7 * (1 + std::abs(x[i])));
+    t.gelu_tanh_f32(x.data(), n, out.data());
+    for (std::size_t i = 0; i < n; ++i)
+      ASSERT_NEAR(out[i], gelu_tanh[i], 2e-7 * (1 + std::abs(x[i])));
+
     std::size_t rows = 5, stride = n + 3;
     std::vector<float> m = random_vector(rows * stride, rng);
     std::vector<float> y(rows, -1.0f);
@@ -76,6 +98,47 @@ TEST(F32OpsScalarTest, MatchesDoublePrecisionFormulas) {
         mag += std::abs(double(m[r * stride + c]) * x[c]);
       }
       ASSERT_LE(std::abs(y[r] - dot), 1e-6 * n * (mag + 1)) << "gemv n " << n << " row " << r;
+    }
+  }
+}
+
+// RoPE against the rotation written out here, for both pair layouts, partial rotary
+// dimensions and YaRN's attention factor; angles as HF computes them (an F32 product).
+TEST(F32OpsScalarTest, RopeRotatesThePairsOfEachLayout) {
+  tensor::KernelTable t = table_for(Isa::kScalar);
+  std::mt19937 rng(5);
+  const std::size_t tokens = 3, heads = 2;
+  for (std::size_t head_dim : {4u, 64u, 128u}) {
+    for (std::size_t rotary_dim : {head_dim, head_dim / 2}) {
+      for (bool neox : {true, false}) {
+        std::vector<float> x = random_vector(tokens * heads * head_dim, rng);
+        std::vector<float> inv_freq(rotary_dim / 2);
+        for (std::size_t i = 0; i < inv_freq.size(); ++i) {
+          inv_freq[i] = static_cast<float>(1.0 / std::pow(10000.0, 2.0 * i / rotary_dim));
+        }
+        std::vector<std::int32_t> positions = {0, 17, 100000};
+        std::vector<float> y = x;
+        t.rope_f32(y.data(), tokens, heads, head_dim, rotary_dim, positions.data(), inv_freq.data(),
+                   1.25f, neox);
+        for (std::size_t tk = 0; tk < tokens; ++tk) {
+          for (std::size_t h = 0; h < heads; ++h) {
+            const float* in = &x[(tk * heads + h) * head_dim];
+            const float* got = &y[(tk * heads + h) * head_dim];
+            std::vector<double> expected(in, in + head_dim);
+            for (std::size_t i = 0; i < rotary_dim / 2; ++i) {
+              double angle = static_cast<float>(positions[tk]) * inv_freq[i];
+              std::size_t a = neox ? i : 2 * i, b = neox ? i + rotary_dim / 2 : 2 * i + 1;
+              expected[a] = 1.25 * (in[a] * std::cos(angle) - in[b] * std::sin(angle));
+              expected[b] = 1.25 * (in[b] * std::cos(angle) + in[a] * std::sin(angle));
+            }
+            for (std::size_t d = 0; d < head_dim; ++d) {
+              ASSERT_NEAR(got[d], expected[d], 2e-6 * (1 + std::abs(expected[d])))
+                  << "head_dim " << head_dim << " rotary " << rotary_dim << " neox " << neox
+                  << " token " << tk << " d " << d;
+            }
+          }
+        }
+      }
     }
   }
 }
@@ -105,6 +168,25 @@ TEST_P(F32OpsSimdTest, MatchesScalarOnOddSizes) {
     scalar_.rms_norm_f32(x.data(), w.data(), 1e-6f, n, a.data());
     simd_.rms_norm_f32(x.data(), w.data(), 1e-6f, n, b.data());
     expect_close(b, to_double(a), 2e-6, 1e-3, "rms_norm " + at);
+
+    scalar_.layer_norm_f32(x.data(), w.data(), up.data(), 1e-5f, n, a.data());
+    simd_.layer_norm_f32(x.data(), w.data(), up.data(), 1e-5f, n, b.data());
+    expect_close(b, to_double(a), 2e-6, 1.0, "layer_norm " + at);
+    scalar_.layer_norm_f32(x.data(), w.data(), nullptr, 1e-5f, n, a.data());
+    simd_.layer_norm_f32(x.data(), w.data(), nullptr, 1e-5f, n, b.data());
+    expect_close(b, to_double(a), 2e-6, 1.0, "layer_norm without bias " + at);
+
+    // erf's polynomial has an absolute error of 1.5e-7: compare on |x| scale.
+    scalar_.gelu_erf_f32(x.data(), n, a.data());
+    simd_.gelu_erf_f32(x.data(), n, b.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      ASSERT_NEAR(b[i], a[i], 2e-7 * (1 + std::abs(x[i]))) << "gelu_erf " << at << " x " << x[i];
+    }
+    scalar_.gelu_tanh_f32(x.data(), n, a.data());
+    simd_.gelu_tanh_f32(x.data(), n, b.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      ASSERT_NEAR(b[i], a[i], 2e-7 * (1 + std::abs(x[i]))) << "gelu_tanh " << at << " x " << x[i];
+    }
 
     scalar_.silu_mul_f32(x.data(), up.data(), n, a.data());
     simd_.silu_mul_f32(x.data(), up.data(), n, b.data());
