@@ -1,0 +1,97 @@
+// The byte layouts of GGUF's quantised blocks, exactly as llama.cpp's ggml-common.h stores
+// them in files (little-endian, no padding; the static_asserts pin every size). `d`, `m` and
+// `dmin` are IEEE half floats kept as raw bits. A row of n elements is n / block_size
+// consecutive blocks. These are plain data: dequantize.h and quantize.h read and write them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace hfserve::tensor {
+
+inline constexpr std::size_t kQK4_0 = 32;
+inline constexpr std::size_t kQK4_1 = 32;
+inline constexpr std::size_t kQK5_0 = 32;
+inline constexpr std::size_t kQK5_1 = 32;
+inline constexpr std::size_t kQK8_0 = 32;
+inline constexpr std::size_t kQK_K = 256;     // super-block of the K-quants
+inline constexpr std::size_t kKScaleSize = 12;  // packed 6-bit scales of Q4_K / Q5_K
+
+// x = d * (q - 8), q 4-bit; qs[j] holds element j (low nibble) and j + 16 (high nibble).
+struct BlockQ4_0 {
+  std::uint16_t d;
+  std::uint8_t qs[kQK4_0 / 2];
+};
+// x = d * q + m.
+struct BlockQ4_1 {
+  std::uint16_t d;
+  std::uint16_t m;
+  std::uint8_t qs[kQK4_1 / 2];
+};
+// x = d * (q - 16), q 5-bit: the low 4 bits as Q4_0, bit 4 of element j in bit j of qh.
+struct BlockQ5_0 {
+  std::uint16_t d;
+  std::uint8_t qh[4];
+  std::uint8_t qs[kQK5_0 / 2];
+};
+struct BlockQ5_1 {
+  std::uint16_t d;
+  std::uint16_t m;
+  std::uint8_t qh[4];
+  std::uint8_t qs[kQK5_1 / 2];
+};
+// x = d * q, q signed 8-bit.
+struct BlockQ8_0 {
+  std::uint16_t d;
+  std::int8_t qs[kQK8_0];
+};
+// 16 sub-blocks of 16: scales[i] = scale (low nibble) | min (high nibble), 2-bit quants.
+struct BlockQ2_K {
+  std::uint8_t scales[kQK_K / 16];
+  std::uint8_t qs[kQK_K / 4];
+  std::uint16_t d;
+  std::uint16_t dmin;
+};
+// 16 sub-blocks of 16: 2 low bits in qs, the high bit in hmask, 6-bit signed scales packed
+// in 12 bytes.
+struct BlockQ3_K {
+  std::uint8_t hmask[kQK_K / 8];
+  std::uint8_t qs[kQK_K / 4];
+  std::uint8_t scales[12];
+  std::uint16_t d;
+};
+// 8 sub-blocks of 32: 6-bit scales and mins packed in 12 bytes, 4-bit quants.
+struct BlockQ4_K {
+  std::uint16_t d;
+  std::uint16_t dmin;
+  std::uint8_t scales[kKScaleSize];
+  std::uint8_t qs[kQK_K / 2];
+};
+// As Q4_K plus the fifth bit of each quant in qh.
+struct BlockQ5_K {
+  std::uint16_t d;
+  std::uint16_t dmin;
+  std::uint8_t scales[kKScaleSize];
+  std::uint8_t qh[kQK_K / 8];
+  std::uint8_t qs[kQK_K / 2];
+};
+// 16 sub-blocks of 16: 4 low bits in ql, 2 high bits in qh, signed 8-bit scales.
+struct BlockQ6_K {
+  std::uint8_t ql[kQK_K / 2];
+  std::uint8_t qh[kQK_K / 4];
+  std::int8_t scales[kQK_K / 16];
+  std::uint16_t d;
+};
+
+static_assert(sizeof(BlockQ4_0) == 18);
+static_assert(sizeof(BlockQ4_1) == 20);
+static_assert(sizeof(BlockQ5_0) == 22);
+static_assert(sizeof(BlockQ5_1) == 24);
+static_assert(sizeof(BlockQ8_0) == 34);
+static_assert(sizeof(BlockQ2_K) == 84);
+static_assert(sizeof(BlockQ3_K) == 110);
+static_assert(sizeof(BlockQ4_K) == 144);
+static_assert(sizeof(BlockQ5_K) == 176);
+static_assert(sizeof(BlockQ6_K) == 210);
+
+}  // namespace hfserve::tensor
