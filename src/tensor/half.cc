@@ -62,8 +62,6 @@ float f8e4m3_to_f32(std::uint8_t bits) {
   return sign * std::ldexp(static_cast<float>(8 + mantissa), exponent - 10);
 }
 
-float f8e5m2_to_f32(std::uint8_t bits) {
-  return f16_to_f32(static_cast<std::uint16_t>(bits << 8));
-}
+float f8e5m2_to_f32(std::uint8_t bits) { return f16_to_f32(static_cast<std::uint16_t>(bits << 8)); }
 
 }  // namespace hfserve::tensor

@@ -14,7 +14,7 @@ inline constexpr std::size_t kQK4_1 = 32;
 inline constexpr std::size_t kQK5_0 = 32;
 inline constexpr std::size_t kQK5_1 = 32;
 inline constexpr std::size_t kQK8_0 = 32;
-inline constexpr std::size_t kQK_K = 256;     // super-block of the K-quants
+inline constexpr std::size_t kQK_K = 256;       // super-block of the K-quants
 inline constexpr std::size_t kKScaleSize = 12;  // packed 6-bit scales of Q4_K / Q5_K
 
 // x = d * (q - 8), q 4-bit; qs[j] holds element j (low nibble) and j + 16 (high nibble).

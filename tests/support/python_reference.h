@@ -1,6 +1,11 @@
 // Test helper: runs a reference script under tests/ with the project's virtualenv Python
 // (the PyPI reference libraries live there) and hands back what it wrote. Tests compare
 // hfserve with these outputs, computed at test time by independent code.
+//
+// Paths come from the environment that hfserve_add_test sets, and otherwise from the
+// compile definitions HFSERVE_TEST_{VENV_PYTHON,SOURCE_DIR,TESTDATA} that a test target
+// sets: gtest_discover_tests (CMake 3.25) passes only the first variable of a multi-valued
+// ENVIRONMENT property, so the environment alone is not enough.
 #pragma once
 
 #include <unistd.h>
@@ -15,13 +20,26 @@
 
 namespace hfserve::testing {
 
-inline std::string env_or_throw(const char* name) {
+inline std::string env_or(const char* name, const char* fallback) {
   const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') {
-    throw std::runtime_error(std::string("environment variable ") + name + " is not set");
-  }
-  return value;
+  if (value != nullptr && *value != '\0') return value;
+  if (fallback != nullptr && *fallback != '\0') return fallback;
+  throw std::runtime_error(std::string("environment variable ") + name + " is not set");
 }
+
+#ifndef HFSERVE_TEST_VENV_PYTHON
+#define HFSERVE_TEST_VENV_PYTHON ""
+#endif
+#ifndef HFSERVE_TEST_SOURCE_DIR
+#define HFSERVE_TEST_SOURCE_DIR ""
+#endif
+#ifndef HFSERVE_TEST_TESTDATA
+#define HFSERVE_TEST_TESTDATA ""
+#endif
+
+inline std::string venv_python() { return env_or("HFSERVE_VENV_PYTHON", HFSERVE_TEST_VENV_PYTHON); }
+inline std::string source_dir() { return env_or("HFSERVE_SOURCE_DIR", HFSERVE_TEST_SOURCE_DIR); }
+inline std::string testdata_dir() { return env_or("HFSERVE_TESTDATA", HFSERVE_TEST_TESTDATA); }
 
 // A fresh directory under the system temp dir, removed by the destructor.
 class TempDir {
@@ -47,8 +65,8 @@ class TempDir {
 
 // Runs `tests/<script> <args>` with the venv's Python; throws with the exit status on failure.
 inline void run_reference_script(const std::string& script, const std::string& args) {
-  const std::string python = env_or_throw("HFSERVE_VENV_PYTHON");
-  const std::string source = env_or_throw("HFSERVE_SOURCE_DIR");
+  const std::string python = venv_python();
+  const std::string source = source_dir();
   const std::string command = "'" + python + "' '" + source + "/tests/" + script + "' " + args;
   const int status = std::system(command.c_str());
   if (status != 0) {
@@ -69,7 +87,8 @@ inline std::string read_text(const std::string& path) {
 }
 
 inline void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace hfserve::testing
