@@ -21,6 +21,23 @@ namespace hfserve::tensor {
 // positions j <= its own (and, with a sliding window w > 0, only those with pos - j < w,
 // as Mistral defines it); its keys must already be in the cache. Query head h reads
 // key/value head h / (n_heads / n_kv_heads) (grouped-query attention).
+// Activations quantised to 8 bits for the integer dot products with quantised weights
+// (as the fastest CPU engines do): blocks of 32 values x ≈ d * qs[i], with the integer sum
+// of qs kept for the weight formats that carry an offset (Q4_1) or a bias (Q4_0's -8).
+struct BlockQ8Act {
+  static constexpr std::size_t kSize = 32;
+  float d;
+  std::int32_t qsum;
+  std::int8_t qs[kSize];
+};
+
+// One thread's share of y = W x with quantised weights: rows [row_begin, row_end) of W,
+// each row_bytes long and holding `cols` values (cols / 32 blocks of the weight type),
+// against x already quantised by quantize_act_q8 (cols / 32 blocks).
+using QuantGemv = void (*)(const void* w, std::size_t row_bytes, std::size_t cols,
+                           const BlockQ8Act* x, std::size_t row_begin, std::size_t row_end,
+                           float* y);
+
 struct PagedAttentionArgs {
   const float* q = nullptr;  // [n_tokens, n_heads, head_dim]
   float* out = nullptr;      // [n_tokens, n_heads, head_dim]; may not alias q
@@ -65,6 +82,13 @@ struct KernelTable {
   // share of a matrix-vector product with F32 weights [rows, row_stride].
   void (*gemv_f32)(const float* w, std::size_t row_stride, std::size_t cols, const float* x,
                    std::size_t row_begin, std::size_t row_end, float* y) = nullptr;
+  // x [n] F32 → n / 32 activation blocks: d = max|x| / 127, qs = round(x / d) (halves away
+  // from zero), as gguf's Q8_0 but with an F32 scale. n must be a multiple of 32.
+  void (*quantize_act_q8)(const float* x, std::size_t n, BlockQ8Act* out) = nullptr;
+  // y = W x for weights in GGUF's Q8_0, Q4_0 and Q4_1 block layouts (tensor/quant_blocks.h).
+  QuantGemv gemv_q8_0 = nullptr;
+  QuantGemv gemv_q4_0 = nullptr;
+  QuantGemv gemv_q4_1 = nullptr;
   // Rotary position embedding, in place, on x [n_tokens, n_heads, head_dim] (rows of
   // head_dim floats, contiguous): the first rotary_dim dimensions of every head of token t
   // are rotated by the angles positions[t] * inv_freq[i], i < rotary_dim / 2, computed in

@@ -1,0 +1,148 @@
+// The activation quantiser and the quantised GEMVs for AVX2: 32 int8 products per
+// instruction pair (maddubs + madd), one float scale per 32-element block.
+#include <immintrin.h>
+
+#include "kernels/variants.h"
+#include "tensor/quant_blocks.h"
+
+namespace hfserve::kernels::detail {
+namespace {
+
+using tensor::BlockQ4_0;
+using tensor::BlockQ4_1;
+using tensor::BlockQ8_0;
+using tensor::BlockQ8Act;
+
+float half_to_float(std::uint16_t bits) { return _cvtsh_ss(bits); }
+
+float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// 32 products of unsigned bytes (at most 15 or 127 in magnitude) by signed bytes, summed
+// in pairs then fours: eight int32 partial dot products, as floats.
+__m256 dot_u8_i8(__m256i u, __m256i s) {
+  __m256i pairs = _mm256_maddubs_epi16(u, s);
+  return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+}
+
+// The 32 quants of a Q4 block in element order: low nibbles (elements 0-15), then high.
+__m256i unpack_nibbles(const std::uint8_t* qs) {
+  __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+  __m128i mask = _mm_set1_epi8(0x0F);
+  __m128i low = _mm_and_si128(packed, mask);
+  __m128i high = _mm_and_si128(_mm_srli_epi16(packed, 4), mask);
+  return _mm256_set_m128i(high, low);
+}
+
+__m256i load_act(const BlockQ8Act& a) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.qs));
+}
+
+// Rounds half away from zero exactly as std::round: trunc, then step out when the
+// (exactly representable) remainder is at least one half.
+__m256 round_half_away(__m256 v) {
+  __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  __m256 sign = _mm256_and_ps(v, _mm256_set1_ps(-0.0f));
+  __m256 frac = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_sub_ps(v, t));
+  __m256 step = _mm256_and_ps(_mm256_cmp_ps(frac, _mm256_set1_ps(0.5f), _CMP_GE_OQ),
+                              _mm256_or_ps(_mm256_set1_ps(1.0f), sign));
+  return _mm256_add_ps(t, step);
+}
+
+void quantize_act(const float* x, std::size_t n, BlockQ8Act* out) {
+  const __m256 sign_bit = _mm256_set1_ps(-0.0f);
+  for (std::size_t b = 0; b < n / BlockQ8Act::kSize; ++b) {
+    const float* v = x + b * BlockQ8Act::kSize;
+    __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8);
+    __m256 v2 = _mm256_loadu_ps(v + 16), v3 = _mm256_loadu_ps(v + 24);
+    __m256 amax = _mm256_max_ps(
+        _mm256_max_ps(_mm256_andnot_ps(sign_bit, v0), _mm256_andnot_ps(sign_bit, v1)),
+        _mm256_max_ps(_mm256_andnot_ps(sign_bit, v2), _mm256_andnot_ps(sign_bit, v3)));
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(amax), _mm256_extractf128_ps(amax, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    const float d = _mm_cvtss_f32(m) / 127.0f;
+    const __m256 id = _mm256_set1_ps(d != 0 ? 1.0f / d : 0.0f);
+    __m256i i0 = _mm256_cvtps_epi32(round_half_away(_mm256_mul_ps(v0, id)));
+    __m256i i1 = _mm256_cvtps_epi32(round_half_away(_mm256_mul_ps(v1, id)));
+    __m256i i2 = _mm256_cvtps_epi32(round_half_away(_mm256_mul_ps(v2, id)));
+    __m256i i3 = _mm256_cvtps_epi32(round_half_away(_mm256_mul_ps(v3, id)));
+    __m256i sum = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+    s = _mm_hadd_epi32(s, s);
+    s = _mm_hadd_epi32(s, s);
+    // Packing works within 128-bit lanes; the permute puts the 32 bytes back in order.
+    __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
+    packed = _mm256_permutevar8x32_epi32(packed, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[b].qs), packed);
+    out[b].d = d;
+    out[b].qsum = _mm_cvtsi128_si32(s);
+  }
+}
+
+void gemv_q8_0(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
+               std::size_t row_begin, std::size_t row_end, float* y) {
+  const std::size_t blocks = cols / BlockQ8Act::kSize;
+  for (std::size_t r = row_begin; r < row_end; ++r) {
+    const auto* row =
+        reinterpret_cast<const BlockQ8_0*>(static_cast<const char*>(w) + r * row_bytes);
+    __m256 acc = _mm256_setzero_ps();
+    for (std::size_t b = 0; b < blocks; ++b) {
+      __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row[b].qs));
+      // signed x signed through maddubs: |w| times x with w's sign moved onto x.
+      __m256 dot = dot_u8_i8(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(load_act(x[b]), wq));
+      acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(row[b].d) * x[b].d), dot, acc);
+    }
+    y[r] = hsum(acc);
+  }
+}
+
+void gemv_q4_0(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
+               std::size_t row_begin, std::size_t row_end, float* y) {
+  const std::size_t blocks = cols / BlockQ8Act::kSize;
+  for (std::size_t r = row_begin; r < row_end; ++r) {
+    const auto* row =
+        reinterpret_cast<const BlockQ4_0*>(static_cast<const char*>(w) + r * row_bytes);
+    __m256 acc = _mm256_setzero_ps();
+    float bias = 0;  // the -8 of every quant: -8 * d * da * sum(a)
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const float scale = half_to_float(row[b].d) * x[b].d;
+      acc = _mm256_fmadd_ps(_mm256_set1_ps(scale),
+                            dot_u8_i8(unpack_nibbles(row[b].qs), load_act(x[b])), acc);
+      bias -= 8.0f * scale * static_cast<float>(x[b].qsum);
+    }
+    y[r] = hsum(acc) + bias;
+  }
+}
+
+void gemv_q4_1(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
+               std::size_t row_begin, std::size_t row_end, float* y) {
+  const std::size_t blocks = cols / BlockQ8Act::kSize;
+  for (std::size_t r = row_begin; r < row_end; ++r) {
+    const auto* row =
+        reinterpret_cast<const BlockQ4_1*>(static_cast<const char*>(w) + r * row_bytes);
+    __m256 acc = _mm256_setzero_ps();
+    float offset = 0;  // m * da * sum(a)
+    for (std::size_t b = 0; b < blocks; ++b) {
+      acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(row[b].d) * x[b].d),
+                            dot_u8_i8(unpack_nibbles(row[b].qs), load_act(x[b])), acc);
+      offset += half_to_float(row[b].m) * x[b].d * static_cast<float>(x[b].qsum);
+    }
+    y[r] = hsum(acc) + offset;
+  }
+}
+
+}  // namespace
+
+void add_quant_ops_avx2(tensor::KernelTable& table) {
+  table.quantize_act_q8 = quantize_act;
+  table.gemv_q8_0 = gemv_q8_0;
+  table.gemv_q4_0 = gemv_q4_0;
+  table.gemv_q4_1 = gemv_q4_1;
+}
+
+}  // namespace hfserve::kernels::detail
