@@ -11,6 +11,8 @@ namespace hfserve::kernels::detail {
 void add_f32_ops_scalar(tensor::KernelTable& table);
 void add_f32_ops_avx2(tensor::KernelTable& table);
 void add_f32_ops_avx512(tensor::KernelTable& table);
+void add_half_ops_scalar(tensor::KernelTable& table);
+void add_half_ops_avx2(tensor::KernelTable& table);
 void add_quant_ops_scalar(tensor::KernelTable& table);
 void add_quant_ops_avx2(tensor::KernelTable& table);
 

@@ -98,6 +98,12 @@ struct KernelTable {
   void (*rope_f32)(float* x, std::size_t n_tokens, std::size_t n_heads, std::size_t head_dim,
                    std::size_t rotary_dim, const std::int32_t* positions, const float* inv_freq,
                    float mscale, bool neox) = nullptr;
+  // As gemv_f32 with weights stored as IEEE half (F16) or bfloat16 (BF16) bits: the
+  // safetensors checkpoints' own dtypes, read without converting them at load.
+  void (*gemv_f16)(const std::uint16_t* w, std::size_t row_stride, std::size_t cols, const float* x,
+                   std::size_t row_begin, std::size_t row_end, float* y) = nullptr;
+  void (*gemv_bf16)(const std::uint16_t* w, std::size_t row_stride, std::size_t cols,
+                    const float* x, std::size_t row_begin, std::size_t row_end, float* y) = nullptr;
   // Attention for the work items [item_begin, item_end), item = token * n_kv_heads + kv_head
   // (n_tokens * n_kv_heads items; each covers the query heads sharing that KV head): one
   // thread's share. Online softmax over the key blocks (flash-attention style), so no
