@@ -1,5 +1,5 @@
-// The portable reference for the F32 vector ops and GEMV: plain loops the compiler may
-// vectorise for the baseline ISA only. Every SIMD variant is tested against these.
+// The portable reference for the F32 vector ops: plain loops the compiler may vectorise
+// for the baseline ISA only. Every SIMD variant is tested against these.
 #include <cmath>
 
 #include "kernels/paged_attention.h"
@@ -88,16 +88,6 @@ void add(const float* a, const float* b, std::size_t n, float* out) {
   for (std::size_t i = 0; i < n; ++i) out[i] = a[i] + b[i];
 }
 
-void gemv(const float* w, std::size_t row_stride, std::size_t cols, const float* x,
-          std::size_t row_begin, std::size_t row_end, float* y) {
-  for (std::size_t r = row_begin; r < row_end; ++r) {
-    const float* row = w + r * row_stride;
-    float sum = 0;
-    for (std::size_t c = 0; c < cols; ++c) sum += row[c] * x[c];
-    y[r] = sum;
-  }
-}
-
 struct ScalarMath {
   static float dot(const float* a, const float* b, std::size_t n) {
     float sum = 0;
@@ -123,7 +113,6 @@ void add_f32_ops_scalar(tensor::KernelTable& table) {
   table.rope_f32 = rope;
   table.silu_mul_f32 = silu_mul;
   table.add_f32 = add;
-  table.gemv_f32 = gemv;
   table.paged_attention_f32 = paged_attention<ScalarMath>;
 }
 

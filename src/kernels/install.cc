@@ -52,11 +52,10 @@ tensor::KernelTable table_for(Isa isa) {
   tensor::KernelTable table;
   table.isa = isa_name(isa).data();
   detail::add_f32_ops_scalar(table);
-  detail::add_half_ops_scalar(table);
+  detail::add_float_matmul_scalar(table);
   detail::add_quant_ops_scalar(table);
   if (isa == Isa::kScalar) return table;
   detail::add_f32_ops_avx2(table);
-  detail::add_half_ops_avx2(table);
   detail::add_quant_ops_avx2(table);
   if (isa == Isa::kAvx2) return table;
   detail::add_f32_ops_avx512(table);

@@ -1,9 +1,9 @@
-// The portable reference for the activation quantiser and the quantised GEMVs: integer
-// dot products per 32-element block, scaled once per block. SIMD variants are tested
-// against these, and these against F32 arithmetic on the dequantised values.
+// The portable reference for the activation quantiser and the quantised matrix products:
+// integer dot products per 32-element block, scaled once per block. SIMD variants are
+// tested against these, and these against F32 arithmetic on the dequantised values.
 #include <cmath>
-#include <cstring>
 
+#include "kernels/quant_matmul.h"
 #include "kernels/variants.h"
 #include "tensor/half.h"
 #include "tensor/quant_blocks.h"
@@ -11,9 +11,6 @@
 namespace hfserve::kernels::detail {
 namespace {
 
-using tensor::BlockQ4_0;
-using tensor::BlockQ4_1;
-using tensor::BlockQ8_0;
 using tensor::BlockQ8Act;
 using tensor::f16_to_f32;
 
@@ -45,62 +42,65 @@ std::int32_t dot_nibbles(const std::uint8_t* qs, const std::int8_t* act) {
   return sum;
 }
 
-void gemv_q8_0(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
-               std::size_t row_begin, std::size_t row_end, float* y) {
-  const std::size_t blocks = cols / BlockQ8Act::kSize;
-  for (std::size_t r = row_begin; r < row_end; ++r) {
-    const auto* row =
-        reinterpret_cast<const BlockQ8_0*>(static_cast<const char*>(w) + r * row_bytes);
-    float sum = 0;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      std::int32_t dot = 0;
-      for (std::size_t j = 0; j < BlockQ8Act::kSize; ++j) dot += row[b].qs[j] * x[b].qs[j];
-      sum += f16_to_f32(row[b].d) * x[b].d * static_cast<float>(dot);
+struct DotQ8_0 {
+  using Block = tensor::BlockQ8_0;
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    for (std::size_t k = 0; k < kTile; ++k) {
+      float sum = 0;
+      for (std::size_t b = 0; b < blocks; ++b) {
+        std::int32_t dot = 0;
+        for (std::size_t j = 0; j < BlockQ8Act::kSize; ++j) dot += row[b].qs[j] * xs[k][b].qs[j];
+        sum += f16_to_f32(row[b].d) * xs[k][b].d * static_cast<float>(dot);
+      }
+      sums[k] = sum;
     }
-    y[r] = sum;
   }
-}
+};
 
-void gemv_q4_0(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
-               std::size_t row_begin, std::size_t row_end, float* y) {
-  const std::size_t blocks = cols / BlockQ8Act::kSize;
-  for (std::size_t r = row_begin; r < row_end; ++r) {
-    const auto* row =
-        reinterpret_cast<const BlockQ4_0*>(static_cast<const char*>(w) + r * row_bytes);
-    float sum = 0;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      // sum (q - 8) * a = sum q * a - 8 * sum a
-      std::int32_t dot = dot_nibbles(row[b].qs, x[b].qs) - 8 * x[b].qsum;
-      sum += f16_to_f32(row[b].d) * x[b].d * static_cast<float>(dot);
+struct DotQ4_0 {
+  using Block = tensor::BlockQ4_0;
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    for (std::size_t k = 0; k < kTile; ++k) {
+      float sum = 0;
+      for (std::size_t b = 0; b < blocks; ++b) {
+        // sum (q - 8) * a = sum q * a - 8 * sum a
+        std::int32_t dot = dot_nibbles(row[b].qs, xs[k][b].qs) - 8 * xs[k][b].qsum;
+        sum += f16_to_f32(row[b].d) * xs[k][b].d * static_cast<float>(dot);
+      }
+      sums[k] = sum;
     }
-    y[r] = sum;
   }
-}
+};
 
-void gemv_q4_1(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
-               std::size_t row_begin, std::size_t row_end, float* y) {
-  const std::size_t blocks = cols / BlockQ8Act::kSize;
-  for (std::size_t r = row_begin; r < row_end; ++r) {
-    const auto* row =
-        reinterpret_cast<const BlockQ4_1*>(static_cast<const char*>(w) + r * row_bytes);
-    float sum = 0;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      // sum (d q + m) * (da a) = d da sum q a + m da sum a
-      std::int32_t dot = dot_nibbles(row[b].qs, x[b].qs);
-      sum += f16_to_f32(row[b].d) * x[b].d * static_cast<float>(dot) +
-             f16_to_f32(row[b].m) * x[b].d * static_cast<float>(x[b].qsum);
+struct DotQ4_1 {
+  using Block = tensor::BlockQ4_1;
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    for (std::size_t k = 0; k < kTile; ++k) {
+      float sum = 0;
+      for (std::size_t b = 0; b < blocks; ++b) {
+        // sum (d q + m) * (da a) = d da sum q a + m da sum a
+        std::int32_t dot = dot_nibbles(row[b].qs, xs[k][b].qs);
+        sum += f16_to_f32(row[b].d) * xs[k][b].d * static_cast<float>(dot) +
+               f16_to_f32(row[b].m) * xs[k][b].d * static_cast<float>(xs[k][b].qsum);
+      }
+      sums[k] = sum;
     }
-    y[r] = sum;
   }
-}
+};
 
 }  // namespace
 
 void add_quant_ops_scalar(tensor::KernelTable& table) {
   table.quantize_act_q8 = quantize_act;
-  table.gemv_q8_0 = gemv_q8_0;
-  table.gemv_q4_0 = gemv_q4_0;
-  table.gemv_q4_1 = gemv_q4_1;
+  QuantMatmul<DotQ8_0>::fill(table.gemv_q8_0, table.gemm_q8_0);
+  QuantMatmul<DotQ4_0>::fill(table.gemv_q4_0, table.gemm_q4_0);
+  QuantMatmul<DotQ4_1>::fill(table.gemv_q4_1, table.gemm_q4_1);
 }
 
 }  // namespace hfserve::kernels::detail

@@ -1,7 +1,9 @@
-// The activation quantiser and the quantised GEMVs for AVX2: 32 int8 products per
-// instruction pair (maddubs + madd), one float scale per 32-element block.
+// The activation quantiser and the quantised matrix products for AVX2: 32 int8 products
+// per instruction pair (maddubs + madd), one float scale per 32-element block.
 #include <immintrin.h>
 
+#include "kernels/quant_matmul.h"
+#include "kernels/traits_avx2.h"
 #include "kernels/variants.h"
 #include "tensor/quant_blocks.h"
 
@@ -14,13 +16,6 @@ using tensor::BlockQ8_0;
 using tensor::BlockQ8Act;
 
 float half_to_float(std::uint16_t bits) { return _cvtsh_ss(bits); }
-
-float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
 
 // 32 products of unsigned bytes (at most 15 or 127 in magnitude) by signed bytes, summed
 // in pairs then fours: eight int32 partial dot products, as floats.
@@ -84,65 +79,78 @@ void quantize_act(const float* x, std::size_t n, BlockQ8Act* out) {
   }
 }
 
-void gemv_q8_0(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
-               std::size_t row_begin, std::size_t row_end, float* y) {
-  const std::size_t blocks = cols / BlockQ8Act::kSize;
-  for (std::size_t r = row_begin; r < row_end; ++r) {
-    const auto* row =
-        reinterpret_cast<const BlockQ8_0*>(static_cast<const char*>(w) + r * row_bytes);
-    __m256 acc = _mm256_setzero_ps();
+// Each policy decodes a weight block once and multiplies it with the tile's kTile
+// activation blocks; per-token accumulators stay in registers across the row.
+struct DotQ8_0 {
+  using Block = BlockQ8_0;
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    __m256 acc[kTile];
+    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps();
     for (std::size_t b = 0; b < blocks; ++b) {
       __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row[b].qs));
       // signed x signed through maddubs: |w| times x with w's sign moved onto x.
-      __m256 dot = dot_u8_i8(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(load_act(x[b]), wq));
-      acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(row[b].d) * x[b].d), dot, acc);
+      __m256i magnitude = _mm256_sign_epi8(wq, wq);
+      const float dw = half_to_float(row[b].d);
+      for (std::size_t k = 0; k < kTile; ++k) {
+        __m256 dot = dot_u8_i8(magnitude, _mm256_sign_epi8(load_act(xs[k][b]), wq));
+        acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xs[k][b].d), dot, acc[k]);
+      }
     }
-    y[r] = hsum(acc);
+    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]);
   }
-}
+};
 
-void gemv_q4_0(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
-               std::size_t row_begin, std::size_t row_end, float* y) {
-  const std::size_t blocks = cols / BlockQ8Act::kSize;
-  for (std::size_t r = row_begin; r < row_end; ++r) {
-    const auto* row =
-        reinterpret_cast<const BlockQ4_0*>(static_cast<const char*>(w) + r * row_bytes);
-    __m256 acc = _mm256_setzero_ps();
-    float bias = 0;  // the -8 of every quant: -8 * d * da * sum(a)
+struct DotQ4_0 {
+  using Block = BlockQ4_0;
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    __m256 acc[kTile];
+    float bias[kTile];  // the -8 of every quant: -8 * d * da * sum(a)
+    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), bias[k] = 0;
     for (std::size_t b = 0; b < blocks; ++b) {
-      const float scale = half_to_float(row[b].d) * x[b].d;
-      acc = _mm256_fmadd_ps(_mm256_set1_ps(scale),
-                            dot_u8_i8(unpack_nibbles(row[b].qs), load_act(x[b])), acc);
-      bias -= 8.0f * scale * static_cast<float>(x[b].qsum);
+      __m256i wq = unpack_nibbles(row[b].qs);
+      const float dw = half_to_float(row[b].d);
+      for (std::size_t k = 0; k < kTile; ++k) {
+        const float scale = dw * xs[k][b].d;
+        acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(scale), dot_u8_i8(wq, load_act(xs[k][b])), acc[k]);
+        bias[k] -= 8.0f * scale * static_cast<float>(xs[k][b].qsum);
+      }
     }
-    y[r] = hsum(acc) + bias;
+    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]) + bias[k];
   }
-}
+};
 
-void gemv_q4_1(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
-               std::size_t row_begin, std::size_t row_end, float* y) {
-  const std::size_t blocks = cols / BlockQ8Act::kSize;
-  for (std::size_t r = row_begin; r < row_end; ++r) {
-    const auto* row =
-        reinterpret_cast<const BlockQ4_1*>(static_cast<const char*>(w) + r * row_bytes);
-    __m256 acc = _mm256_setzero_ps();
-    float offset = 0;  // m * da * sum(a)
+struct DotQ4_1 {
+  using Block = BlockQ4_1;
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    __m256 acc[kTile];
+    float offset[kTile];  // m * da * sum(a)
+    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), offset[k] = 0;
     for (std::size_t b = 0; b < blocks; ++b) {
-      acc = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(row[b].d) * x[b].d),
-                            dot_u8_i8(unpack_nibbles(row[b].qs), load_act(x[b])), acc);
-      offset += half_to_float(row[b].m) * x[b].d * static_cast<float>(x[b].qsum);
+      __m256i wq = unpack_nibbles(row[b].qs);
+      const float dw = half_to_float(row[b].d), mw = half_to_float(row[b].m);
+      for (std::size_t k = 0; k < kTile; ++k) {
+        acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xs[k][b].d), dot_u8_i8(wq, load_act(xs[k][b])),
+                                 acc[k]);
+        offset[k] += mw * xs[k][b].d * static_cast<float>(xs[k][b].qsum);
+      }
     }
-    y[r] = hsum(acc) + offset;
+    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]) + offset[k];
   }
-}
+};
 
 }  // namespace
 
 void add_quant_ops_avx2(tensor::KernelTable& table) {
   table.quantize_act_q8 = quantize_act;
-  table.gemv_q8_0 = gemv_q8_0;
-  table.gemv_q4_0 = gemv_q4_0;
-  table.gemv_q4_1 = gemv_q4_1;
+  QuantMatmul<DotQ8_0>::fill(table.gemv_q8_0, table.gemm_q8_0);
+  QuantMatmul<DotQ4_0>::fill(table.gemv_q4_0, table.gemm_q4_0);
+  QuantMatmul<DotQ4_1>::fill(table.gemv_q4_1, table.gemm_q4_1);
 }
 
 }  // namespace hfserve::kernels::detail

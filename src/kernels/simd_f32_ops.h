@@ -1,5 +1,5 @@
-// Internal to kernels/: the F32 vector ops and GEMV written once over a SIMD traits type
-// (Avx2Traits in f32_ops_avx2.cc, Avx512Traits in f32_ops_avx512.cc). Include it only from
+// Internal to kernels/: the F32 vector ops written once over a SIMD traits type
+// (traits_avx2.h, traits_avx512.h). Include it only from
 // a file compiled for that ISA, inside an anonymous namespace's reach: the traits have
 // internal linkage, so every instantiation does too and no ISA code leaks into another
 // translation unit through the linker's choice of an inline function.
@@ -155,28 +155,6 @@ struct SimdF32Ops {
     for (; i < n; ++i) out[i] = a[i] + b[i];
   }
 
-  // Four independent accumulators hide the FMA latency; the row is streamed once.
-  static void gemv(const float* w, std::size_t row_stride, std::size_t cols, const float* x,
-                   std::size_t row_begin, std::size_t row_end, float* y) {
-    for (std::size_t r = row_begin; r < row_end; ++r) {
-      const float* row = w + r * row_stride;
-      V acc0 = T::zero(), acc1 = T::zero(), acc2 = T::zero(), acc3 = T::zero();
-      std::size_t c = 0;
-      for (; c + 4 * kLanes <= cols; c += 4 * kLanes) {
-        acc0 = T::fmadd(T::load(row + c), T::load(x + c), acc0);
-        acc1 = T::fmadd(T::load(row + c + kLanes), T::load(x + c + kLanes), acc1);
-        acc2 = T::fmadd(T::load(row + c + 2 * kLanes), T::load(x + c + 2 * kLanes), acc2);
-        acc3 = T::fmadd(T::load(row + c + 3 * kLanes), T::load(x + c + 3 * kLanes), acc3);
-      }
-      for (; c + kLanes <= cols; c += kLanes) {
-        acc0 = T::fmadd(T::load(row + c), T::load(x + c), acc0);
-      }
-      float sum = T::reduce_add(T::add(T::add(acc0, acc1), T::add(acc2, acc3)));
-      for (; c < cols; ++c) sum += row[c] * x[c];
-      y[r] = sum;
-    }
-  }
-
   // The vector math paged_attention needs, over one head's dimension.
   struct Math {
     static float dot(const float* a, const float* b, std::size_t n) {
@@ -215,7 +193,6 @@ struct SimdF32Ops {
     table.gelu_tanh_f32 = gelu_tanh;
     table.silu_mul_f32 = silu_mul;
     table.add_f32 = add;
-    table.gemv_f32 = gemv;
     table.paged_attention_f32 = paged_attention<Math>;
   }
 };

@@ -37,6 +37,17 @@ struct BlockQ8Act {
 using QuantGemv = void (*)(const void* w, std::size_t row_bytes, std::size_t cols,
                            const BlockQ8Act* x, std::size_t row_begin, std::size_t row_end,
                            float* y);
+// The same for n_tokens activation rows at once (a prompt): x is [n_tokens, cols / 32]
+// blocks, y[t * y_stride + r] receives row r's product with token t.
+using QuantGemm = void (*)(const void* w, std::size_t row_bytes, std::size_t cols,
+                           const BlockQ8Act* x, std::size_t n_tokens, std::size_t row_begin,
+                           std::size_t row_end, float* y, std::size_t y_stride);
+// Float weights of type W: y[t * y_stride + r] = dot(w[r * row_stride ..], x[t * x_stride ..])
+// over `cols`, for tokens t < n_tokens and rows [row_begin, row_end).
+template <typename W>
+using FloatGemm = void (*)(const W* w, std::size_t row_stride, std::size_t cols, const float* x,
+                           std::size_t x_stride, std::size_t n_tokens, std::size_t row_begin,
+                           std::size_t row_end, float* y, std::size_t y_stride);
 
 struct PagedAttentionArgs {
   const float* q = nullptr;  // [n_tokens, n_heads, head_dim]
@@ -89,6 +100,9 @@ struct KernelTable {
   QuantGemv gemv_q8_0 = nullptr;
   QuantGemv gemv_q4_0 = nullptr;
   QuantGemv gemv_q4_1 = nullptr;
+  QuantGemm gemm_q8_0 = nullptr;
+  QuantGemm gemm_q4_0 = nullptr;
+  QuantGemm gemm_q4_1 = nullptr;
   // Rotary position embedding, in place, on x [n_tokens, n_heads, head_dim] (rows of
   // head_dim floats, contiguous): the first rotary_dim dimensions of every head of token t
   // are rotated by the angles positions[t] * inv_freq[i], i < rotary_dim / 2, computed in
@@ -104,6 +118,11 @@ struct KernelTable {
                    std::size_t row_begin, std::size_t row_end, float* y) = nullptr;
   void (*gemv_bf16)(const std::uint16_t* w, std::size_t row_stride, std::size_t cols,
                     const float* x, std::size_t row_begin, std::size_t row_end, float* y) = nullptr;
+  // Products of many tokens (prefill) with F32, F16 and BF16 weights; each weight is read
+  // once per block of rows, not once per token.
+  FloatGemm<float> gemm_f32 = nullptr;
+  FloatGemm<std::uint16_t> gemm_f16 = nullptr;
+  FloatGemm<std::uint16_t> gemm_bf16 = nullptr;
   // Attention for the work items [item_begin, item_end), item = token * n_kv_heads + kv_head
   // (n_tokens * n_kv_heads items; each covers the query heads sharing that KV head): one
   // thread's share. Online softmax over the key blocks (flash-attention style), so no

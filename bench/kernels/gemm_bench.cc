@@ -1,0 +1,118 @@
+// Prompt processing: one weight matrix (Qwen2.5-0.5B's FFN up projection, 4864 x 896)
+// times 512 tokens, for every weight format and kernel variant, in GFLOP/s beside the
+// peak FMA rate measured in the same run (the compute roofline a prefill is bound by),
+// and the time of running the one-token GEMV 512 times for contrast.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bench/common/roofline.h"
+#include "kernels/install.h"
+#include "tensor/dtype.h"
+#include "tensor/half.h"
+
+namespace {
+
+constexpr std::size_t kRows = 4864, kCols = 896, kTokens = 512;
+
+double best_of(int reps, const std::function<void()>& run) {
+  run();
+  double best = 1e30;
+  for (int i = 0; i < reps; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    run();
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+}  // namespace
+
+int main() {
+  using hfserve::tensor::DType;
+  hfserve::ThreadPool pool(0);
+  const double peak = hfserve::bench::measure_peak_fma_flops(pool);
+  const double flops = 2.0 * kRows * kCols * kTokens;
+  std::printf(
+      "roofline: peak fp32 FMA %.1f GFLOP/s with %zu threads; %zux%zu x %zu tokens = "
+      "%.2f GFLOP, bound %.2f ms\n",
+      peak / 1e9, pool.num_threads(), kRows, kCols, kTokens, flops / 1e9, flops / peak * 1e3);
+
+  std::mt19937 rng(0);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> x(kTokens * kCols), y(kTokens * kRows), w(kRows * kCols);
+  for (float& v : x) v = dist(rng);
+  for (float& v : w) v = dist(rng);
+  std::vector<std::uint16_t> w16(w.size());
+  for (std::size_t i = 0; i < w.size(); ++i) w16[i] = hfserve::tensor::f32_to_f16(w[i]);
+
+  for (hfserve::kernels::Isa isa : hfserve::kernels::supported_isas()) {
+    hfserve::tensor::KernelTable t = hfserve::kernels::table_for(isa);
+    const std::string name(hfserve::kernels::isa_name(isa));
+    auto line = [&](const char* format, const std::function<void(std::size_t, std::size_t)>& gemm,
+                    const std::function<void(std::size_t, std::size_t, std::size_t)>& gemv) {
+      double batched = best_of(3, [&] { pool.parallel_for(kRows, gemm); });
+      double per_token = best_of(1, [&] {
+        for (std::size_t token = 0; token < kTokens; ++token) {
+          pool.parallel_for(kRows, [&](std::size_t b, std::size_t e) { gemv(token, b, e); });
+        }
+      });
+      std::printf(
+          "%-6s %-5s gemm %8.2f ms %7.1f GFLOP/s = %3.0f%% of peak   (512 gemv: %8.2f ms)\n",
+          name.c_str(), format, batched * 1e3, flops / batched / 1e9,
+          100.0 * flops / batched / peak, per_token * 1e3);
+    };
+    line(
+        "F32",
+        [&](std::size_t b, std::size_t e) {
+          t.gemm_f32(w.data(), kCols, kCols, x.data(), kCols, kTokens, b, e, y.data(), kRows);
+        },
+        [&](std::size_t token, std::size_t b, std::size_t e) {
+          t.gemv_f32(w.data(), kCols, kCols, x.data() + token * kCols, b, e,
+                     y.data() + token * kRows);
+        });
+    line(
+        "F16",
+        [&](std::size_t b, std::size_t e) {
+          t.gemm_f16(w16.data(), kCols, kCols, x.data(), kCols, kTokens, b, e, y.data(), kRows);
+        },
+        [&](std::size_t token, std::size_t b, std::size_t e) {
+          t.gemv_f16(w16.data(), kCols, kCols, x.data() + token * kCols, b, e,
+                     y.data() + token * kRows);
+        });
+    std::vector<hfserve::tensor::BlockQ8Act> xq(kTokens * kCols / 32);
+    t.quantize_act_q8(x.data(), x.size(), xq.data());
+    for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_1}) {
+      const auto& info = hfserve::tensor::dtype_info(type);
+      const std::size_t row_bytes = *hfserve::tensor::dtype_bytes(type, kCols);
+      std::vector<std::uint8_t> wq(kRows * row_bytes);
+      for (auto& byte : wq) byte = static_cast<std::uint8_t>(rng());
+      const std::uint16_t scale = hfserve::tensor::f32_to_f16(0.01f);
+      for (std::size_t b = 0; b < wq.size() / info.type_size; ++b) {
+        std::memcpy(&wq[b * info.type_size], &scale, 2);
+      }
+      auto gemm = type == DType::kQ8_0   ? t.gemm_q8_0
+                  : type == DType::kQ4_0 ? t.gemm_q4_0
+                                         : t.gemm_q4_1;
+      auto gemv = type == DType::kQ8_0   ? t.gemv_q8_0
+                  : type == DType::kQ4_0 ? t.gemv_q4_0
+                                         : t.gemv_q4_1;
+      line(
+          std::string(info.name).c_str(),
+          [&](std::size_t b, std::size_t e) {
+            gemm(wq.data(), row_bytes, kCols, xq.data(), kTokens, b, e, y.data(), kRows);
+          },
+          [&](std::size_t token, std::size_t b, std::size_t e) {
+            gemv(wq.data(), row_bytes, kCols, xq.data() + token * kCols / 32, b, e,
+                 y.data() + token * kRows);
+          });
+    }
+  }
+  return 0;
+}
