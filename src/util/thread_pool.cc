@@ -35,9 +35,11 @@ ThreadPool::~ThreadPool() {
   for (auto& worker : workers_) worker.join();
 }
 
-void ThreadPool::run(std::size_t n, const void* ctx, Trampoline call) {
+void ThreadPool::run(std::size_t n, std::size_t min_per_range, const void* ctx,
+                     Trampoline call) {
   if (n == 0) return;
-  std::size_t shares = std::min(n, num_threads());
+  std::size_t most = std::max<std::size_t>(1, n / std::max<std::size_t>(1, min_per_range));
+  std::size_t shares = std::min(most, num_threads());
   if (shares == 1) {
     call(ctx, 0, n);
     return;

@@ -29,13 +29,15 @@ class ThreadPool {
   std::size_t num_threads() const { return workers_.size() + 1; }
 
   // Calls fn(begin, end) on disjoint contiguous ranges that cover [0, n) exactly once,
-  // at most one range per thread, and returns when all have finished. Ranges are as even
-  // as possible, so [begin, end) of thread t is the same for the same n on every call.
-  // fn must not throw: a kernel has no error to report that was not checked before.
+  // at most one range per thread and none smaller than `min_per_range` items (so a loop
+  // too small to be worth waking a thread for runs inline), and returns when all have
+  // finished. Ranges are as even as possible, so [begin, end) of range i is the same for
+  // the same arguments on every call. fn must not throw: a kernel has no error to report
+  // that was not checked before.
   template <typename Fn>
-  void parallel_for(std::size_t n, const Fn& fn) {
+  void parallel_for(std::size_t n, const Fn& fn, std::size_t min_per_range = 1) {
     static_assert(std::is_invocable_v<const Fn&, std::size_t, std::size_t>);
-    run(n, &fn, [](const void* ctx, std::size_t begin, std::size_t end) {
+    run(n, min_per_range, &fn, [](const void* ctx, std::size_t begin, std::size_t end) {
       (*static_cast<const Fn*>(ctx))(begin, end);
     });
   }
@@ -43,7 +45,7 @@ class ThreadPool {
  private:
   using Trampoline = void (*)(const void* ctx, std::size_t begin, std::size_t end);
 
-  void run(std::size_t n, const void* ctx, Trampoline call);
+  void run(std::size_t n, std::size_t min_per_range, const void* ctx, Trampoline call);
   void run_share(std::size_t thread_index);
   void worker_loop(std::size_t thread_index);
 

@@ -34,7 +34,7 @@ TEST(ThreadPoolTest, ManyConsecutiveLoopsMatchSerialSums) {
   std::vector<long> values(1000);
   std::iota(values.begin(), values.end(), 1);
   long expected = std::accumulate(values.begin(), values.end(), 0L);
-  for (int round = 0; round < 2000; ++round) {
+  for (int round = 0; round < 500; ++round) {
     std::atomic<long> sum{0};
     pool.parallel_for(values.size(), [&](std::size_t begin, std::size_t end) {
       long local = 0;
@@ -43,6 +43,28 @@ TEST(ThreadPoolTest, ManyConsecutiveLoopsMatchSerialSums) {
     });
     ASSERT_EQ(sum.load(), expected) << "round " << round;
   }
+}
+
+// A loop smaller than the minimum range runs as one range on the calling thread.
+TEST(ThreadPoolTest, SmallLoopsRunInline) {
+  ThreadPool pool(4);
+  std::atomic<int> calls{0};
+  std::thread::id caller = std::this_thread::get_id(), ran_on;
+  pool.parallel_for(
+      100,
+      [&](std::size_t begin, std::size_t end) {
+        EXPECT_EQ(begin, 0u);
+        EXPECT_EQ(end, 100u);
+        ran_on = std::this_thread::get_id();
+        calls.fetch_add(1);
+      },
+      64);
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(ran_on, caller);
+  calls = 0;
+  pool.parallel_for(
+      256, [&](std::size_t begin, std::size_t end) { calls.fetch_add(end - begin > 0); }, 64);
+  EXPECT_EQ(calls.load(), 4);
 }
 
 TEST(ThreadPoolTest, RangesAreContiguousAndBalanced) {

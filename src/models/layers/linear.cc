@@ -1,0 +1,101 @@
+#include "models/layers/linear.h"
+
+#include <algorithm>
+
+#include "tensor/kernel_table.h"
+#include "util/error.h"
+#include "util/log.h"
+
+namespace hfserve::models {
+namespace {
+
+bool has_kernel(tensor::DType dtype) {
+  using tensor::DType;
+  return dtype == DType::kF32 || dtype == DType::kF16 || dtype == DType::kBF16 ||
+         dtype == DType::kQ8_0 || dtype == DType::kQ4_0 || dtype == DType::kQ4_1;
+}
+
+}  // namespace
+
+Linear::Linear(const formats::WeightSource& source, const std::string& weight_name,
+               std::int64_t in_features, const std::optional<std::string>& bias_name) {
+  weight_ = source.get(weight_name);
+  if (weight_.shape.size() != 2 || weight_.shape[1] != in_features) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "weight '" + weight_name + "' has shape " + tensor::shape_string(weight_.shape) +
+                    "; expected [out_features, " + std::to_string(in_features) + "]");
+  }
+  out_ = static_cast<std::size_t>(weight_.shape[0]);
+  in_ = static_cast<std::size_t>(in_features);
+  if (tensor::dtype_info(weight_.dtype).quantised && in_ % tensor::BlockQ8Act::kSize != 0) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "weight '" + weight_name + "' is quantised but its rows of " + std::to_string(in_) +
+                    " are not whole 32-element blocks");
+  }
+  if (!has_kernel(weight_.dtype)) {
+    widened_ = source.to_f32(weight_name);
+    log::info("{}: {} has no matmul kernel; widened to F32 at load",
+              weight_name, tensor::dtype_name(weight_.dtype));
+    weight_.data = widened_.data();
+    weight_.dtype = tensor::DType::kF32;
+  }
+  row_bytes_ = weight_.num_bytes() / out_;
+  if (bias_name) {
+    bias_ = source.to_f32(*bias_name);
+    if (bias_.size() != out_) {
+      throw Error(ErrorCode::kInvalidArgument, "bias '" + *bias_name + "' has " +
+                                                   std::to_string(bias_.size()) + " values; expected " +
+                                                   std::to_string(out_));
+    }
+  }
+}
+
+void Linear::apply(ThreadPool& pool, const float* x, std::size_t n, float* y) const {
+  using tensor::DType;
+  // Below about 32K multiply-adds per range, waking a thread costs more than it saves.
+  const std::size_t min_rows = std::max<std::size_t>(1, (std::size_t{1} << 15) / (in_ * n));
+  const tensor::KernelTable& k = tensor::kernel_table();
+  const DType dtype = weight_.dtype;
+  if (dtype == DType::kQ8_0 || dtype == DType::kQ4_0 || dtype == DType::kQ4_1) {
+    std::vector<tensor::BlockQ8Act> xq(n * in_ / tensor::BlockQ8Act::kSize);
+    k.quantize_act_q8(x, n * in_, xq.data());
+    tensor::QuantGemv gemv = dtype == DType::kQ8_0   ? k.gemv_q8_0
+                             : dtype == DType::kQ4_0 ? k.gemv_q4_0
+                                                     : k.gemv_q4_1;
+    tensor::QuantGemm gemm = dtype == DType::kQ8_0   ? k.gemm_q8_0
+                             : dtype == DType::kQ4_0 ? k.gemm_q4_0
+                                                     : k.gemm_q4_1;
+    pool.parallel_for(out_, [&](std::size_t begin, std::size_t end) {
+      if (n == 1) {
+        gemv(weight_.data, row_bytes_, in_, xq.data(), begin, end, y);
+      } else {
+        gemm(weight_.data, row_bytes_, in_, xq.data(), n, begin, end, y, out_);
+      }
+    }, min_rows);
+  } else if (dtype == DType::kF32) {
+    const auto* w = static_cast<const float*>(weight_.data);
+    pool.parallel_for(out_, [&](std::size_t begin, std::size_t end) {
+      if (n == 1) {
+        k.gemv_f32(w, in_, in_, x, begin, end, y);
+      } else {
+        k.gemm_f32(w, in_, in_, x, in_, n, begin, end, y, out_);
+      }
+    }, min_rows);
+  } else {
+    const auto* w = static_cast<const std::uint16_t*>(weight_.data);
+    auto gemv = dtype == DType::kF16 ? k.gemv_f16 : k.gemv_bf16;
+    auto gemm = dtype == DType::kF16 ? k.gemm_f16 : k.gemm_bf16;
+    pool.parallel_for(out_, [&](std::size_t begin, std::size_t end) {
+      if (n == 1) {
+        gemv(w, in_, in_, x, begin, end, y);
+      } else {
+        gemm(w, in_, in_, x, in_, n, begin, end, y, out_);
+      }
+    }, min_rows);
+  }
+  if (!bias_.empty()) {
+    for (std::size_t t = 0; t < n; ++t) k.add_f32(y + t * out_, bias_.data(), out_, y + t * out_);
+  }
+}
+
+}  // namespace hfserve::models

@@ -1,0 +1,41 @@
+// Linear: y = x W^T (+ b) for a weight [out_features, in_features] in whatever dtype it was
+// stored. F32, F16, BF16, Q8_0, Q4_0 and Q4_1 weights are used in place (zero copy) by
+// their kernels; any other dtype (K-quants, Q5) is widened to F32 once at load, which the
+// load log shows. One token runs the GEMV kernels, several the GEMM ones.
+// Immutable after construction; apply() may run on any thread, one call at a time per
+// output buffer.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "formats/weight_source.h"
+#include "tensor/tensor_view.h"
+#include "util/thread_pool.h"
+
+namespace hfserve::models {
+
+class Linear {
+ public:
+  // Looks up `weight_name` (and, when given, `bias_name`) in `source`. Throws Error naming
+  // the tensor when it is missing or its shape is not 2-D with in_features columns.
+  Linear(const formats::WeightSource& source, const std::string& weight_name,
+         std::int64_t in_features, const std::optional<std::string>& bias_name = std::nullopt);
+
+  std::size_t in_features() const { return in_; }
+  std::size_t out_features() const { return out_; }
+
+  // x: [n_tokens, in_features], y: [n_tokens, out_features].
+  void apply(ThreadPool& pool, const float* x, std::size_t n_tokens, float* y) const;
+
+ private:
+  tensor::TensorView weight_;
+  std::vector<float> widened_;  // the weight as F32 when its dtype has no kernel
+  std::vector<float> bias_;
+  std::size_t in_ = 0;
+  std::size_t out_ = 0;
+  std::size_t row_bytes_ = 0;
+};
+
+}  // namespace hfserve::models

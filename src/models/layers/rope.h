@@ -1,0 +1,36 @@
+// Rope: the rotary position embedding of a model, its frequencies computed once from the
+// config as Hugging Face's ROPE_INIT_FUNCTIONS compute them (in F32): default, linear and
+// llama3 scaling. apply() rotates the query or key heads of a batch in place through the
+// rope_f32 kernel. Immutable after construction; any thread may call apply().
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "formats/model_config.h"
+
+namespace hfserve::models {
+
+class Rope {
+ public:
+  // `neox`: rotate-half pairs (Hugging Face checkpoints, and GGUF files of the families
+  // llama.cpp keeps in that order); otherwise interleaved pairs (llama.cpp's Llama GGUFs,
+  // whose Q/K rows are in Meta's order). Throws Error(kUnsupported) for a scaling type not
+  // implemented here.
+  Rope(const formats::ModelConfig& config, bool neox);
+
+  // x: [n_tokens, n_heads, head_dim]; positions: [n_tokens].
+  void apply(float* x, std::size_t n_tokens, std::size_t n_heads,
+             const std::int32_t* positions) const;
+
+  const std::vector<float>& inv_freq() const { return inv_freq_; }
+
+ private:
+  std::vector<float> inv_freq_;
+  std::size_t head_dim_ = 0;
+  std::size_t rotary_dim_ = 0;
+  float mscale_ = 1.0f;
+  bool neox_ = true;
+};
+
+}  // namespace hfserve::models

@@ -1,0 +1,233 @@
+// The Llama block diagram, shared by Llama 1-3.x, Mistral (sliding window), Qwen2/2.5
+// (biases on q/k/v) and Qwen3 (RMSNorm on each query and key head):
+//
+//   x = embed(tokens)
+//   per layer:  h = x + o_proj(attention(rope(q_proj(norm(x))), rope(k_proj(..)), v_proj(..)))
+//               x = h + down_proj(silu(gate_proj(norm(h))) * up_proj(norm(h)))
+//   logits = lm_head(norm(x))          (lm_head = embed_tokens when tied)
+//
+// Optional weights (biases, q/k norms, lm_head) are found by name, not by subclass.
+#include "models/llama.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "formats/gguf_names.h"
+#include "models/layers/linear.h"
+#include "models/layers/rope.h"
+#include "tensor/dequantize.h"
+#include "tensor/kernel_table.h"
+#include "util/error.h"
+
+namespace hfserve::models {
+namespace {
+
+// Weight names are Hugging Face's; a GGUF source is asked under llama.cpp's names.
+class Names {
+ public:
+  explicit Names(const formats::WeightSource& source) : source_(source) {
+    gguf_ = source.format() == "gguf";
+  }
+  std::string operator()(const std::string& hf) const {
+    if (!gguf_) return hf;
+    std::optional<std::string> name = formats::gguf_name_from_hf(hf);
+    return name ? *name : hf;
+  }
+  bool has(const std::string& hf) const { return source_.find((*this)(hf)).has_value(); }
+  std::optional<std::string> optional(const std::string& hf) const {
+    return has(hf) ? std::optional((*this)(hf)) : std::nullopt;
+  }
+
+ private:
+  const formats::WeightSource& source_;
+  bool gguf_ = false;
+};
+
+struct Layer {
+  std::vector<float> input_norm, post_attention_norm, q_norm, k_norm;
+  std::unique_ptr<Linear> q, k, v, o, gate, up, down;
+};
+
+class Llama final : public CausalLM {
+ public:
+  Llama(const formats::ModelConfig& config, const formats::WeightSource& source)
+      : CausalLM(config),
+        // llama.cpp stores a Llama GGUF's Q/K rows in Meta's interleaved order; the other
+        // families, and every Hugging Face checkpoint, in rotate-half order.
+        rope_(config, !(source.format() == "gguf" &&
+                        (config.model_type == "llama" || config.model_type == "mistral"))) {
+    Names names(source);
+    const std::int64_t hidden = config.hidden_size;
+    const std::int64_t q_dim = config.num_attention_heads * config.head_dim;
+    if (config.num_attention_heads % config.num_key_value_heads != 0) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "num_attention_heads " + std::to_string(config.num_attention_heads) +
+                      " is not a multiple of num_key_value_heads " +
+                      std::to_string(config.num_key_value_heads));
+    }
+    embed_ = source.get(names("model.embed_tokens.weight"));
+    if (embed_.shape.size() != 2 || embed_.shape[1] != hidden || embed_.shape[0] < config.vocab_size) {
+      throw Error(ErrorCode::kInvalidArgument, "embed_tokens has shape " +
+                                                   tensor::shape_string(embed_.shape) +
+                                                   "; expected [vocab_size, hidden_size]");
+    }
+    embed_row_bytes_ = embed_.num_bytes() / static_cast<std::size_t>(embed_.shape[0]);
+    for (std::int64_t i = 0; i < config.num_hidden_layers; ++i) {
+      const std::string p = "model.layers." + std::to_string(i) + ".";
+      Layer layer;
+      layer.input_norm = source.to_f32(names(p + "input_layernorm.weight"));
+      layer.post_attention_norm = source.to_f32(names(p + "post_attention_layernorm.weight"));
+      if (names.has(p + "self_attn.q_norm.weight")) {
+        layer.q_norm = source.to_f32(names(p + "self_attn.q_norm.weight"));
+        layer.k_norm = source.to_f32(names(p + "self_attn.k_norm.weight"));
+      }
+      layer.q = std::make_unique<Linear>(source, names(p + "self_attn.q_proj.weight"), hidden,
+                                         names.optional(p + "self_attn.q_proj.bias"));
+      layer.k = std::make_unique<Linear>(source, names(p + "self_attn.k_proj.weight"), hidden,
+                                         names.optional(p + "self_attn.k_proj.bias"));
+      layer.v = std::make_unique<Linear>(source, names(p + "self_attn.v_proj.weight"), hidden,
+                                         names.optional(p + "self_attn.v_proj.bias"));
+      layer.o = std::make_unique<Linear>(source, names(p + "self_attn.o_proj.weight"), q_dim);
+      layer.gate = std::make_unique<Linear>(source, names(p + "mlp.gate_proj.weight"), hidden);
+      layer.up = std::make_unique<Linear>(source, names(p + "mlp.up_proj.weight"), hidden);
+      layer.down = std::make_unique<Linear>(source, names(p + "mlp.down_proj.weight"),
+                                            config.intermediate_size);
+      layers_.push_back(std::move(layer));
+    }
+    final_norm_ = source.to_f32(names("model.norm.weight"));
+    lm_head_ = std::make_unique<Linear>(
+        source, names(names.has("lm_head.weight") ? "lm_head.weight" : "model.embed_tokens.weight"),
+        hidden);
+  }
+
+  void forward(const ForwardBatch& batch, const KvCacheView& kv, ThreadPool& pool,
+               std::vector<float>& logits) const override {
+    const formats::ModelConfig& c = config();
+    const std::size_t n = batch.tokens.size();
+    const std::size_t hidden = static_cast<std::size_t>(c.hidden_size);
+    const std::size_t n_heads = static_cast<std::size_t>(c.num_attention_heads);
+    const std::size_t n_kv = num_kv_heads();
+    const std::size_t hd = head_dim();
+    const std::size_t ffn = static_cast<std::size_t>(c.intermediate_size);
+    const tensor::KernelTable& k = tensor::kernel_table();
+
+    std::vector<std::int32_t> positions(n);
+    for (const SequenceChunk& s : batch.sequences) {
+      for (std::size_t i = 0; i < s.n_tokens; ++i) {
+        positions[s.first_token + i] = static_cast<std::int32_t>(s.first_position + i);
+      }
+    }
+    std::vector<float> x(n * hidden), h(n * hidden), q(n * n_heads * hd), kk(n * n_kv * hd),
+        vv(n * n_kv * hd), attn(n * n_heads * hd), gate(n * ffn), up(n * ffn);
+    for (std::size_t t = 0; t < n; ++t) {
+      const std::int32_t token = batch.tokens[t];
+      if (token < 0 || token >= c.vocab_size) {
+        throw Error(ErrorCode::kInvalidArgument, "token id " + std::to_string(token) +
+                                                     " is outside the vocabulary of " +
+                                                     std::to_string(c.vocab_size));
+      }
+      tensor::dequantize_row(embed_.dtype, embed_.bytes() + token * embed_row_bytes_,
+                             &x[t * hidden], hidden);
+    }
+
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      const Layer& layer = layers_[l];
+      for (std::size_t t = 0; t < n; ++t) {
+        k.rms_norm_f32(&x[t * hidden], layer.input_norm.data(), c.norm_eps, hidden, &h[t * hidden]);
+      }
+      layer.q->apply(pool, h.data(), n, q.data());
+      layer.k->apply(pool, h.data(), n, kk.data());
+      layer.v->apply(pool, h.data(), n, vv.data());
+      if (!layer.q_norm.empty()) {
+        for (std::size_t i = 0; i < n * n_heads; ++i) {
+          k.rms_norm_f32(&q[i * hd], layer.q_norm.data(), c.norm_eps, hd, &q[i * hd]);
+        }
+        for (std::size_t i = 0; i < n * n_kv; ++i) {
+          k.rms_norm_f32(&kk[i * hd], layer.k_norm.data(), c.norm_eps, hd, &kk[i * hd]);
+        }
+      }
+      rope_.apply(q.data(), n, n_heads, positions.data());
+      rope_.apply(kk.data(), n, n_kv, positions.data());
+
+      const LayerKv& cache = kv.layers[l];
+      for (const SequenceChunk& s : batch.sequences) {
+        for (std::size_t i = 0; i < s.n_tokens; ++i) {
+          const std::size_t t = s.first_token + i, pos = s.first_position + i;
+          const std::size_t block = static_cast<std::size_t>(s.block_table[pos / kv.block_size]);
+          for (std::size_t head = 0; head < n_kv; ++head) {
+            const std::size_t at = ((block * n_kv + head) * kv.block_size + pos % kv.block_size) * hd;
+            std::memcpy(cache.k + at, &kk[(t * n_kv + head) * hd], hd * sizeof(float));
+            std::memcpy(cache.v + at, &vv[(t * n_kv + head) * hd], hd * sizeof(float));
+          }
+        }
+        tensor::PagedAttentionArgs args;
+        args.q = &q[s.first_token * n_heads * hd];
+        args.out = &attn[s.first_token * n_heads * hd];
+        args.k_cache = cache.k;
+        args.v_cache = cache.v;
+        args.block_table = s.block_table;
+        args.n_tokens = s.n_tokens;
+        args.n_heads = n_heads;
+        args.n_kv_heads = n_kv;
+        args.head_dim = hd;
+        args.block_size = kv.block_size;
+        args.first_position = s.first_position;
+        args.sliding_window = static_cast<std::size_t>(c.sliding_window.value_or(0));
+        args.scale = 1.0f / std::sqrt(static_cast<float>(hd));
+        // One item reads (position + 1) keys and values of head_dim: only worth a thread
+        // past about 32K of them.
+        const std::size_t per_item = (s.first_position + s.n_tokens) * hd;
+        pool.parallel_for(
+            s.n_tokens * n_kv,
+            [&](std::size_t begin, std::size_t end) { k.paged_attention_f32(args, begin, end); },
+            std::max<std::size_t>(1, (std::size_t{1} << 15) / per_item));
+      }
+      layer.o->apply(pool, attn.data(), n, h.data());
+      k.add_f32(x.data(), h.data(), n * hidden, x.data());
+
+      for (std::size_t t = 0; t < n; ++t) {
+        k.rms_norm_f32(&x[t * hidden], layer.post_attention_norm.data(), c.norm_eps, hidden,
+                       &h[t * hidden]);
+      }
+      layer.gate->apply(pool, h.data(), n, gate.data());
+      layer.up->apply(pool, h.data(), n, up.data());
+      k.silu_mul_f32(gate.data(), up.data(), n * ffn, gate.data());
+      layer.down->apply(pool, gate.data(), n, h.data());
+      k.add_f32(x.data(), h.data(), n * hidden, x.data());
+    }
+
+    std::size_t wanted = 0;
+    for (const SequenceChunk& s : batch.sequences) wanted += s.want_logits ? 1 : 0;
+    logits.assign(wanted * lm_head_->out_features(), 0.0f);
+    std::vector<float> last(hidden);
+    std::size_t row = 0;
+    for (const SequenceChunk& s : batch.sequences) {
+      if (!s.want_logits || s.n_tokens == 0) continue;
+      k.rms_norm_f32(&x[(s.first_token + s.n_tokens - 1) * hidden], final_norm_.data(),
+                     c.norm_eps, hidden, last.data());
+      lm_head_->apply(pool, last.data(), 1, &logits[row * lm_head_->out_features()]);
+      ++row;
+    }
+  }
+
+ private:
+  Rope rope_;
+  tensor::TensorView embed_;
+  std::size_t embed_row_bytes_ = 0;
+  std::vector<Layer> layers_;
+  std::vector<float> final_norm_;
+  std::unique_ptr<Linear> lm_head_;
+};
+
+}  // namespace
+
+std::unique_ptr<CausalLM> build_llama(const formats::ModelConfig& config,
+                                      const formats::WeightSource& source) {
+  return std::make_unique<Llama>(config, source);
+}
+
+}  // namespace hfserve::models

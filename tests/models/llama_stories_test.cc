@@ -1,0 +1,184 @@
+// The Llama decoder against llama2.c's own output: stories260K (a trained 260K-parameter
+// Llama, ../shared/testdata/stories260K) greedily continued from BOS for 256 tokens must
+// give exactly the ids llama2.c's run.c printed (greedy_ids_256.json), from the
+// Hugging Face safetensors copy (rotate-half Q/K) and from the GGUF copy (Meta's
+// interleaved Q/K). A prompt run as one many-token chunk, and two sequences sharing one
+// batch, must pick the same tokens.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "formats/gguf.h"
+#include "formats/model_config.h"
+#include "formats/weight_source.h"
+#include "kernels/install.h"
+#include "models/registry.h"
+#include "util/error.h"
+#include "util/mapped_file.h"
+
+namespace hfserve::models {
+namespace {
+
+std::string stories_dir() {
+  const char* testdata = std::getenv("HFSERVE_TESTDATA");
+  return std::string(testdata ? testdata : "") + "/stories260K";
+}
+
+std::vector<std::int32_t> expected_ids() {
+  std::ifstream in(stories_dir() + "/greedy_ids_256.json");
+  return nlohmann::json::parse(in).get<std::vector<std::int32_t>>();
+}
+
+// A model with its own KV cache big enough for `sequences` full contexts.
+struct Runner {
+  Runner(std::unique_ptr<formats::WeightSource> weights, formats::ModelConfig config,
+         std::size_t sequences)
+      : source(std::move(weights)), model(build_causal_lm(config, *source)), pool(2) {
+    const std::size_t blocks_per_sequence =
+        (static_cast<std::size_t>(config.max_position_embeddings) + kBlock - 1) / kBlock;
+    const std::size_t floats =
+        sequences * blocks_per_sequence * model->num_kv_heads() * kBlock * model->head_dim();
+    view.block_size = kBlock;
+    for (std::size_t l = 0; l < model->num_layers(); ++l) {
+      storage.emplace_back(2 * floats);
+      view.layers.push_back({storage.back().data(), storage.back().data() + floats});
+    }
+    // Sequence s owns blocks s, s + sequences, ...: interleaved, so a wrong table shows.
+    tables.resize(sequences);
+    for (std::size_t s = 0; s < sequences; ++s) {
+      for (std::size_t b = 0; b < blocks_per_sequence; ++b) {
+        tables[s].push_back(static_cast<std::int32_t>(b * sequences + s));
+      }
+    }
+  }
+
+  static std::int32_t argmax(const float* logits, std::size_t n) {
+    return static_cast<std::int32_t>(std::max_element(logits, logits + n) - logits);
+  }
+
+  // Greedy continuation of `prompt` on sequence slot `s`, the prompt in one chunk.
+  std::vector<std::int32_t> greedy(const std::vector<std::int32_t>& prompt, std::size_t steps,
+                                   std::size_t s = 0) {
+    std::vector<std::int32_t> out;
+    std::vector<float> logits;
+    std::vector<std::int32_t> tokens = prompt;
+    std::size_t position = 0;
+    for (std::size_t i = 0; i < steps; ++i) {
+      SequenceChunk chunk{0, tokens.size(), position, tables[s].data(), true};
+      model->forward({tokens, {&chunk, 1}}, view, pool, logits);
+      position += tokens.size();
+      std::int32_t next = argmax(logits.data(), model->vocab_size());
+      out.push_back(next);
+      tokens = {next};
+    }
+    return out;
+  }
+
+  static constexpr std::size_t kBlock = 16;
+  std::unique_ptr<formats::WeightSource> source;
+  std::unique_ptr<CausalLM> model;
+  ThreadPool pool;
+  std::vector<std::vector<float>> storage;
+  KvCacheView view;
+  std::vector<std::vector<std::int32_t>> tables;
+};
+
+class LlamaStoriesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { kernels::install(); }
+
+  static Runner safetensors(std::size_t sequences = 1) {
+    return Runner(formats::open_safetensors(stories_dir() + "/model.safetensors"),
+                  formats::load_model_config(stories_dir()), sequences);
+  }
+  static Runner gguf() {
+    std::string path = stories_dir() + "/stories260K-f32.gguf";
+    MappedFile file(path);
+    formats::ModelConfig config =
+        formats::model_config_from_gguf(formats::parse_gguf(file.bytes(), path), path);
+    return Runner(formats::open_gguf_weights(path), config, 1);
+  }
+};
+
+TEST_F(LlamaStoriesTest, SafetensorsGreedyMatchesLlama2c) {
+  Runner runner = safetensors();
+  EXPECT_EQ(runner.greedy({1}, 256), expected_ids());
+}
+
+TEST_F(LlamaStoriesTest, GgufGreedyMatchesLlama2c) {
+  Runner runner = gguf();
+  EXPECT_EQ(runner.greedy({1}, 256), expected_ids());
+}
+
+TEST_F(LlamaStoriesTest, EveryKernelVariantGivesTheSameTokens) {
+  std::vector<std::int32_t> expected = expected_ids();
+  expected.resize(64);
+  for (kernels::Isa isa : kernels::supported_isas()) {
+    kernels::install(isa);
+    Runner runner = safetensors();
+    EXPECT_EQ(runner.greedy({1}, 64), expected) << kernels::isa_name(isa);
+  }
+  kernels::install();
+}
+
+// The first 100 expected tokens as one prompt chunk (the many-token kernels) must lead to
+// the same continuation as generating them one by one.
+TEST_F(LlamaStoriesTest, PromptChunkContinuesLikeTokenByToken) {
+  std::vector<std::int32_t> expected = expected_ids();
+  std::vector<std::int32_t> prompt = {1};
+  prompt.insert(prompt.end(), expected.begin(), expected.begin() + 100);
+  Runner runner = safetensors();
+  std::vector<std::int32_t> rest = runner.greedy(prompt, 50);
+  EXPECT_EQ(rest, std::vector<std::int32_t>(expected.begin() + 100, expected.begin() + 150));
+}
+
+// Two sequences at different points, in one batch, each get what they get alone.
+TEST_F(LlamaStoriesTest, BatchedSequencesMatchTheirSingleRuns) {
+  std::vector<std::int32_t> expected = expected_ids();
+  Runner runner = safetensors(2);
+  std::vector<std::int32_t> a = {1}, b = {1};
+  b.insert(b.end(), expected.begin(), expected.begin() + 30);
+  std::size_t pos_a = 0, pos_b = 0;
+  std::vector<std::int32_t> got_a, got_b;
+  std::vector<float> logits;
+  for (int step = 0; step < 20; ++step) {
+    std::vector<std::int32_t> tokens = a;
+    tokens.insert(tokens.end(), b.begin(), b.end());
+    SequenceChunk chunks[2] = {{0, a.size(), pos_a, runner.tables[0].data(), true},
+                               {a.size(), b.size(), pos_b, runner.tables[1].data(), true}};
+    runner.model->forward({tokens, chunks}, runner.view, runner.pool, logits);
+    pos_a += a.size();
+    pos_b += b.size();
+    std::size_t vocab = runner.model->vocab_size();
+    a = {Runner::argmax(logits.data(), vocab)};
+    b = {Runner::argmax(logits.data() + vocab, vocab)};
+    got_a.push_back(a[0]);
+    got_b.push_back(b[0]);
+  }
+  EXPECT_EQ(got_a, std::vector<std::int32_t>(expected.begin(), expected.begin() + 20));
+  EXPECT_EQ(got_b, std::vector<std::int32_t>(expected.begin() + 30, expected.begin() + 50));
+}
+
+TEST_F(LlamaStoriesTest, UnknownArchitectureListsTheSupportedOnes) {
+  formats::ModelConfig config = formats::load_model_config(stories_dir());
+  config.architecture = "FalconForCausalLM";
+  config.model_type = "falcon";
+  auto source = formats::open_safetensors(stories_dir() + "/model.safetensors");
+  try {
+    build_causal_lm(config, *source);
+    FAIL() << "built a model for an unknown architecture";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kUnsupported);
+    EXPECT_NE(error.message().find("LlamaForCausalLM"), std::string::npos) << error.message();
+  }
+}
+
+}  // namespace
+}  // namespace hfserve::models
