@@ -143,7 +143,7 @@ std::vector<RepoFile> HubCache::snapshot_files(const std::string& repo_id,
     if (!fs::is_regular_file(it->path(), file_error)) continue;
     const auto size = fs::file_size(it->path(), file_error);
     if (file_error) continue;
-    files.push_back({fs::relative(it->path(), dir).generic_string(),
+    files.push_back({it->path().lexically_relative(dir).generic_string(),
                      static_cast<std::int64_t>(size)});
   }
   std::sort(files.begin(), files.end(),
@@ -169,7 +169,7 @@ std::vector<CachedSnapshot> HubCache::list() const {
       if (!ref->is_regular_file()) continue;
       std::string commit = read_small_file(ref->path());
       while (!commit.empty() && commit.back() == '\n') commit.pop_back();
-      refs_by_commit[commit].push_back(fs::relative(ref->path(), refs).generic_string());
+      refs_by_commit[commit].push_back(ref->path().lexically_relative(refs).generic_string());
     }
     std::error_code snap_error;
     for (fs::directory_iterator snap(it->path() / "snapshots", snap_error), snap_end;

@@ -39,7 +39,7 @@ PulledModel local_model(const ModelRef& ref) {
   model.dir = path;
   for (fs::recursive_directory_iterator it(path, error), end; !error && it != end;
        it.increment(error)) {
-    if (it->is_regular_file()) model.files.push_back(fs::relative(it->path(), path).string());
+    if (it->is_regular_file()) model.files.push_back(it->path().lexically_relative(path).generic_string());
   }
   std::sort(model.files.begin(), model.files.end());
   return model;

@@ -13,6 +13,7 @@ Control endpoints for tests:
        truncate (after: a well-formed but short body), corrupt (one byte flipped),
        trickle (chunk, delay), ignore_range (200 with the whole file to a Range request)
   POST /_fake/reset   (or GET) clears faults and the request log
+  GET  /_fake/manifest?repo=R&rev=V  {"commit": sha, "files": {path: {sha256, size}}}
   GET  /_fake/log     every request: server, method, path, range, authorization (bool)
 
 Run: python fake_hub.py --ready-file F   (writes {"hub": URL, "cdn": URL} to F when up)
@@ -287,6 +288,15 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_fake/log":
             with STATE.lock:
                 self._send(200, json.dumps(STATE.log).encode(), {"Content-Type": "application/json"})
+            return
+        if url.path == "/_fake/manifest":
+            query = urllib.parse.parse_qs(url.query)
+            repo = STATE.repos[query["repo"][0]]
+            files = repo.commits[repo.resolve(query.get("rev", ["main"])[0])]
+            manifest = {"commit": repo.resolve(query.get("rev", ["main"])[0]),
+                        "files": {p: {"sha256": f.sha256, "size": len(f.data)}
+                                  for p, f in files.items()}}
+            self._send(200, json.dumps(manifest).encode(), {"Content-Type": "application/json"})
             return
         if url.path in ("/_fake/faults", "/_fake/reset"):
             self._control(url.path, json.loads(urllib.parse.parse_qs(url.query).get("json", ["{}"])[0]))
