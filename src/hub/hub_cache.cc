@@ -50,7 +50,7 @@ std::map<std::string, int> snapshot_blobs(const fs::path& snapshot) {
 
 fs::file_time_type access_time(const fs::path& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return {};
+  if (::stat(path.c_str(), &info) != 0) return fs::file_time_type::min();
   const auto since_epoch = std::chrono::seconds(info.st_atim.tv_sec) +
                            std::chrono::nanoseconds(info.st_atim.tv_nsec);
   return fs::file_time_type::clock::from_sys(std::chrono::system_clock::time_point(

@@ -25,7 +25,8 @@ struct CachedSnapshot {
   std::string commit;
   std::vector<std::string> refs;  // revisions under refs/ that name this commit
   std::int64_t size_bytes = 0;    // of the distinct blobs its files point to
-  std::filesystem::file_time_type last_used{};  // latest access time of those blobs
+  // Latest access time of those blobs; min() when unknown.
+  std::filesystem::file_time_type last_used = std::filesystem::file_time_type::min();
   int file_count = 0;
 };
 
