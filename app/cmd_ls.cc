@@ -24,8 +24,7 @@ std::string format_time(std::filesystem::file_time_type time) {
 }
 
 int run_ls() {
-  const hub::HubSettings settings =
-      hub::HubSettings::from_environment(hub::process_environment());
+  const hub::HubSettings settings = hub::HubSettings::from_environment(hub::process_environment());
   const auto snapshots = hub::HubCache(settings.cache_dir).list();
   std::printf("%-48s %-16s %-12s %10s  %s\n", "MODEL", "REVISION", "COMMIT", "SIZE",
               "LAST USED (UTC)");

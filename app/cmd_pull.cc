@@ -37,8 +37,8 @@ int run_pull(const PullArgs& args) {
                 model.dir.c_str());
   } else {
     std::printf("%s@%s is commit %s: %zu files in %s (%s downloaded)\n", model.repo_id.c_str(),
-                model.revision.c_str(), model.commit.c_str(), model.files.size(),
-                model.dir.c_str(), hub::human_bytes(model.downloaded_bytes).c_str());
+                model.revision.c_str(), model.commit.c_str(), model.files.size(), model.dir.c_str(),
+                hub::human_bytes(model.downloaded_bytes).c_str());
   }
   return 0;
 }

@@ -22,12 +22,12 @@ int run_rm(const std::string& text) {
   if (!ref.quant.empty()) {
     throw Error(ErrorCode::kInvalidArgument,
                 "hfserve rm removes a model or one revision of it, not one quantisation: "
-                "drop ':" + ref.quant + "'");
+                "drop ':" +
+                    ref.quant + "'");
   }
-  const hub::HubSettings settings =
-      hub::HubSettings::from_environment(hub::process_environment());
-  const std::int64_t freed = hub::HubCache(settings.cache_dir)
-                                 .remove(ref.repo_id, ref.revision_given ? ref.revision : "");
+  const hub::HubSettings settings = hub::HubSettings::from_environment(hub::process_environment());
+  const std::int64_t freed =
+      hub::HubCache(settings.cache_dir).remove(ref.repo_id, ref.revision_given ? ref.revision : "");
   std::printf("removed %s from %s (%s freed)\n", ref.to_string().c_str(),
               settings.cache_dir.c_str(), hub::human_bytes(freed).c_str());
   return 0;

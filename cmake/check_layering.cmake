@@ -2,6 +2,7 @@
 #
 # Fails when a file under src/<layer>/ includes a header of a layer that its row of
 # cmake/layer_table.cmake does not name (including app/, which nothing may include).
+cmake_minimum_required(VERSION 3.25)  # IN_LIST below needs policy CMP0057 in -P mode
 include(${CMAKE_CURRENT_LIST_DIR}/layer_table.cmake)
 set(violations "")
 foreach(layer ${HFSERVE_LAYERS})

@@ -103,7 +103,8 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
       std::unique_ptr<std::FILE, FileCloser> out(std::fopen(incomplete.c_str(), "ab"));
       if (!out) throw Error(ErrorCode::kInternal, "cannot write " + incomplete.string());
       request.headers = {{"Accept-Encoding", "identity"}};
-      if (offset > 0) request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
+      if (offset > 0)
+        request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
       std::int64_t written = offset;
       bool started = false;
       bool too_long = false;
@@ -129,15 +130,15 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
       };
       const HttpResponse response = http_fetch(request);
       if (std::fflush(out.get()) != 0) {
-        throw Error(ErrorCode::kResourceExhausted, "cannot write " + incomplete.string() +
-                                                       " (disk full?)");
+        throw Error(ErrorCode::kResourceExhausted,
+                    "cannot write " + incomplete.string() + " (disk full?)");
       }
       out.reset();
       if (too_long) {
         truncate_file(incomplete);
         progress.add(-written);
-        attempt.failure = "the body is longer than the " + std::to_string(file.size) +
-                          " bytes the Hub listed";
+        attempt.failure =
+            "the body is longer than the " + std::to_string(file.size) + " bytes the Hub listed";
         return attempt;
       }
       if (response.status == 416) {
@@ -147,8 +148,8 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
         return attempt;
       }
       if (!response.transport_error.empty()) {
-        attempt.failure = response.transport_error + " after " + std::to_string(written) +
-                          " of " + std::to_string(file.size) + " bytes";
+        attempt.failure = response.transport_error + " after " + std::to_string(written) + " of " +
+                          std::to_string(file.size) + " bytes";
         return attempt;
       }
       if (is_transient_status(response.status)) {

@@ -114,8 +114,8 @@ bool gguf_name_has_quant(std::string_view file_name, std::string_view quant) {
   return false;
 }
 
-std::vector<RepoFile> select_repo_files(const std::vector<RepoFile>& files,
-                                        std::string_view quant, const std::string& repo_id) {
+std::vector<RepoFile> select_repo_files(const std::vector<RepoFile>& files, std::string_view quant,
+                                        const std::string& repo_id) {
   bool has_safetensors = false;
   bool has_gguf = false;
   bool has_tokenizer_json = false;
@@ -126,21 +126,26 @@ std::vector<RepoFile> select_repo_files(const std::vector<RepoFile>& files,
     has_tokenizer_json |= file.path == "tokenizer.json";
   }
   if (!quant.empty() && !has_gguf) {
-    throw Error(ErrorCode::kInvalidArgument,
-                "'" + repo_id + ":" + std::string(quant) +
-                    "' asks for a GGUF quantisation, but " + repo_id +
-                    " has no .gguf files; to pick a revision write " + repo_id + "@REVISION");
+    throw Error(ErrorCode::kInvalidArgument, "'" + repo_id + ":" + std::string(quant) +
+                                                 "' asks for a GGUF quantisation, but " + repo_id +
+                                                 " has no .gguf files; to pick a revision write " +
+                                                 repo_id + "@REVISION");
   }
   if (has_gguf && (!has_safetensors || !quant.empty())) return select_gguf(files, quant, repo_id);
 
-  static constexpr std::array<std::string_view, 13> kAlways = {
-      "config.json",          "generation_config.json",
-      "tokenizer.json",       "tokenizer_config.json",
-      "special_tokens_map.json", "added_tokens.json",
-      "chat_template.jinja",  "chat_template.json",
-      "modules.json",         "config_sentence_transformers.json",
-      "sentence_bert_config.json", "model.safetensors.index.json",
-      "preprocessor_config.json"};
+  static constexpr std::array<std::string_view, 13> kAlways = {"config.json",
+                                                               "generation_config.json",
+                                                               "tokenizer.json",
+                                                               "tokenizer_config.json",
+                                                               "special_tokens_map.json",
+                                                               "added_tokens.json",
+                                                               "chat_template.jinja",
+                                                               "chat_template.json",
+                                                               "modules.json",
+                                                               "config_sentence_transformers.json",
+                                                               "sentence_bert_config.json",
+                                                               "model.safetensors.index.json",
+                                                               "preprocessor_config.json"};
   static constexpr std::array<std::string_view, 6> kVocab = {
       "tokenizer.model", "spiece.model", "sentencepiece.bpe.model",
       "vocab.txt",       "vocab.json",   "merges.txt"};

@@ -24,8 +24,8 @@ struct RepoFile {
 // bare `org/name:TAG` reference (empty when none). Throws Error(kNotFound) listing the
 // quantisations that exist when the tag matches no file, and Error(kInvalidArgument)
 // when a tag is given for a repository without GGUF files.
-std::vector<RepoFile> select_repo_files(const std::vector<RepoFile>& files,
-                                        std::string_view quant, const std::string& repo_id);
+std::vector<RepoFile> select_repo_files(const std::vector<RepoFile>& files, std::string_view quant,
+                                        const std::string& repo_id);
 
 // True when `file_name` (its last path segment) carries the quantisation tag, compared
 // case-insensitively and bounded so that "Q4_K" does not match "Q4_K_M".

@@ -56,9 +56,8 @@ RepoRevision parse_revision_info(std::string_view json, const std::string& repo_
     try {
       check_repo_file_path(sibling.path);
     } catch (const Error& error) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "the Hub lists a file of " + repo_id + " that hfserve refuses: " +
-                      error.message());
+      throw Error(ErrorCode::kInvalidArgument, "the Hub lists a file of " + repo_id +
+                                                   " that hfserve refuses: " + error.message());
     }
     auto blob = entry.find("blobId");
     if (blob == entry.end() || !blob->is_string() || !is_hex(blob->get<std::string>(), 40)) {

@@ -38,8 +38,8 @@ struct RepoRevision {
 RepoRevision parse_revision_info(std::string_view json, const std::string& repo_id);
 
 struct HubClientOptions {
-  std::string endpoint;                // HubSettings::endpoint
-  const Token* token = nullptr;        // not owned; may be null
+  std::string endpoint;          // HubSettings::endpoint
+  const Token* token = nullptr;  // not owned; may be null
   RetryPolicy retry;
   long low_speed_time_s = 30;
 };

@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <tuple>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 #include "hub/model_ref.h"
 #include "util/error.h"
@@ -51,8 +51,8 @@ std::map<std::string, int> snapshot_blobs(const fs::path& snapshot) {
 fs::file_time_type access_time(const fs::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return fs::file_time_type::min();
-  const auto since_epoch = std::chrono::seconds(info.st_atim.tv_sec) +
-                           std::chrono::nanoseconds(info.st_atim.tv_nsec);
+  const auto since_epoch =
+      std::chrono::seconds(info.st_atim.tv_sec) + std::chrono::nanoseconds(info.st_atim.tv_nsec);
   return fs::file_time_type::clock::from_sys(std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch)));
 }
@@ -143,8 +143,8 @@ std::vector<RepoFile> HubCache::snapshot_files(const std::string& repo_id,
     if (!fs::is_regular_file(it->path(), file_error)) continue;
     const auto size = fs::file_size(it->path(), file_error);
     if (file_error) continue;
-    files.push_back({it->path().lexically_relative(dir).generic_string(),
-                     static_cast<std::int64_t>(size)});
+    files.push_back(
+        {it->path().lexically_relative(dir).generic_string(), static_cast<std::int64_t>(size)});
   }
   std::sort(files.begin(), files.end(),
             [](const RepoFile& a, const RepoFile& b) { return a.path < b.path; });
@@ -200,8 +200,8 @@ std::int64_t HubCache::remove(const std::string& repo_id, const std::string& rev
   const fs::path repo = repo_dir(repo_id);
   std::error_code error;
   if (!fs::is_directory(repo, error)) {
-    throw Error(ErrorCode::kNotFound, "model " + repo_id + " is not in the cache at " +
-                                          root_.string());
+    throw Error(ErrorCode::kNotFound,
+                "model " + repo_id + " is not in the cache at " + root_.string());
   }
   std::int64_t freed = 0;
   auto blob_bytes = [&](const fs::path& blobs) {
@@ -230,8 +230,8 @@ std::int64_t HubCache::remove(const std::string& repo_id, const std::string& rev
   }
   const fs::path snapshot = snapshot_dir(repo_id, commit);
   if (!fs::is_directory(snapshot, error)) {
-    throw Error(ErrorCode::kNotFound, "model " + repo_id + " has no snapshot " + commit +
-                                          " in the cache");
+    throw Error(ErrorCode::kNotFound,
+                "model " + repo_id + " has no snapshot " + commit + " in the cache");
   }
   const std::map<std::string, int> removed_blobs = snapshot_blobs(snapshot);
   fs::remove_all(snapshot);

@@ -56,8 +56,7 @@ class HubCache {
   bool snapshot_has(const std::string& repo_id, const std::string& commit,
                     const std::string& path) const;
   // The files of a snapshot (paths relative to it, sizes of what they lead to).
-  std::vector<RepoFile> snapshot_files(const std::string& repo_id,
-                                       const std::string& commit) const;
+  std::vector<RepoFile> snapshot_files(const std::string& repo_id, const std::string& commit) const;
 
   // Every snapshot of every model in the cache, sorted by repo id then commit.
   std::vector<CachedSnapshot> list() const;

@@ -35,18 +35,19 @@ Error hub_error_from_response(const HttpResponse& response, const HubErrorContex
                        " not found, or private/gated and no token was sent: set HF_TOKEN or "
                        "hf_token");
     }
-    return Error(ErrorCode::kNotFound, "repository " + repo +
-                                           " not found, or the token sent has no access to it");
+    return Error(ErrorCode::kNotFound,
+                 "repository " + repo + " not found, or the token sent has no access to it");
   }
   if (status == 403) {
     return Error(ErrorCode::kForbidden, "the Hub refused access to model " + repo +
                                             " (HTTP 403): use a token with read access to it");
   }
   if (status == 404) {
-    return Error(ErrorCode::kNotFound,
-                 "the Hub has no " + (context.file.empty() ? "model " + repo
-                                                           : "file '" + context.file + "' in " + repo) +
-                     " (HTTP 404)");
+    return Error(
+        ErrorCode::kNotFound,
+        "the Hub has no " +
+            (context.file.empty() ? "model " + repo : "file '" + context.file + "' in " + repo) +
+            " (HTTP 404)");
   }
   return Error(ErrorCode::kUnavailable,
                "the Hub answered HTTP " + std::to_string(status) + " for model " + repo);

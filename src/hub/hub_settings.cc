@@ -46,8 +46,8 @@ HubSettings HubSettings::from_environment(const EnvLookup& env) {
   } else if (auto xdg = non_empty(env, "XDG_CACHE_HOME")) {
     settings.hf_home = std::filesystem::path(*xdg) / "huggingface";
   } else {
-    settings.hf_home = std::filesystem::path(non_empty(env, "HOME").value_or("/")) / ".cache" /
-                       "huggingface";
+    settings.hf_home =
+        std::filesystem::path(non_empty(env, "HOME").value_or("/")) / ".cache" / "huggingface";
   }
   if (auto cache = non_empty(env, "HF_HUB_CACHE")) {
     settings.cache_dir = *cache;

@@ -195,8 +195,8 @@ void check_repo_id(std::string_view repo_id) {
   auto check_part = [&](std::string_view part) {
     if (part.empty()) refuse("repository id " + shown + " has an empty part: use org/name");
     for (char c : part) {
-      const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+      const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.';
       if (!ok) {
         refuse("repository id " + shown + " contains '" + printable(std::string_view(&c, 1)) +
                "': only letters, digits, '-', '_' and '.' are allowed");
@@ -212,7 +212,8 @@ void check_repo_id(std::string_view repo_id) {
     check_part(repo_id.substr(0, slash));
     check_part(repo_id.substr(slash + 1));
   }
-  if (repo_id.find("--") != std::string_view::npos || repo_id.find("..") != std::string_view::npos) {
+  if (repo_id.find("--") != std::string_view::npos ||
+      repo_id.find("..") != std::string_view::npos) {
     refuse("repository id " + shown + " contains '--' or '..', which the Hub does not allow");
   }
   if (ends_with_ci(repo_id, ".git")) refuse("repository id " + shown + " ends with '.git'");
@@ -282,6 +283,8 @@ std::string ModelRef::to_string() const {
   std::string out = repo_id;
   if (revision_given) out += "@" + revision;
   if (!quant.empty()) out += ":" + quant;
+  // A bare reference ending in ".gguf" reads as a local file; the prefixed form does not.
+  if (ends_with_ci(out, ".gguf")) return "hf://" + out;
   return out;
 }
 

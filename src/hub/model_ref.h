@@ -34,7 +34,8 @@ struct ModelRef {
   std::string local_path;
 
   // A canonical spelling that parse_model_ref reads back to the same ModelRef:
-  // "org/name@rev:QUANT" (revision and quant only when given) or the local path.
+  // "org/name@rev:QUANT" (revision and quant only when given; "hf://org/name@rev" when
+  // the bare form would end in ".gguf" and so read as a local file) or the local path.
   std::string to_string() const;
 };
 

@@ -62,8 +62,8 @@ void PullProgress::report(bool final_report) {
     constexpr int kWidth = 30;
     std::string bar(kWidth * percent / 100, '#');
     bar.resize(kWidth, ' ');
-    std::fprintf(stderr, "\r%s [%s] %3d%% %s / %s  %s/s  ETA %.0fs%s", what_.c_str(),
-                 bar.c_str(), percent, human_bytes(done).c_str(), human_bytes(total_).c_str(),
+    std::fprintf(stderr, "\r%s [%s] %3d%% %s / %s  %s/s  ETA %.0fs%s", what_.c_str(), bar.c_str(),
+                 percent, human_bytes(done).c_str(), human_bytes(total_).c_str(),
                  human_bytes(static_cast<std::int64_t>(rate)).c_str(), eta,
                  final_report ? "\n" : "   ");
     std::fflush(stderr);

@@ -39,7 +39,8 @@ PulledModel local_model(const ModelRef& ref) {
   model.dir = path;
   for (fs::recursive_directory_iterator it(path, error), end; !error && it != end;
        it.increment(error)) {
-    if (it->is_regular_file()) model.files.push_back(it->path().lexically_relative(path).generic_string());
+    if (it->is_regular_file())
+      model.files.push_back(it->path().lexically_relative(path).generic_string());
   }
   std::sort(model.files.begin(), model.files.end());
   return model;
@@ -73,8 +74,9 @@ PulledModel from_cache(const HubCache& cache, const ModelRef& ref, const std::st
 }
 
 PulledModel offline_model(const HubCache& cache, const ModelRef& ref, const std::string& why) {
-  std::optional<std::string> commit =
-      is_commit_hash(ref.revision) ? std::optional(ref.revision) : cache.read_ref(ref.repo_id, ref.revision);
+  std::optional<std::string> commit = is_commit_hash(ref.revision)
+                                          ? std::optional(ref.revision)
+                                          : cache.read_ref(ref.repo_id, ref.revision);
   const std::string hint = "; run `hfserve pull " + ref.to_string() + "` with network access first";
   if (!commit) {
     throw Error(ErrorCode::kNotFound, "model " + ref.repo_id + " (revision " + ref.revision +
@@ -101,16 +103,16 @@ void check_free_space(const fs::path& dir, std::int64_t needed) {
       static_cast<std::int64_t>(info.f_bavail) * static_cast<std::int64_t>(info.f_frsize);
   if (available < needed) {
     throw Error(ErrorCode::kResourceExhausted,
-                "not enough disk space for the download: " + human_bytes(needed) +
-                    " needed, " + human_bytes(available) + " free in " + dir.string() +
+                "not enough disk space for the download: " + human_bytes(needed) + " needed, " +
+                    human_bytes(available) + " free in " + dir.string() +
                     "; free some space or point HF_HUB_CACHE elsewhere");
   }
 }
 
 }  // namespace
 
-PulledModel pull_model(const ModelRef& ref, const HubSettings& settings,
-                       const PullOptions& options, const EnvLookup& env) {
+PulledModel pull_model(const ModelRef& ref, const HubSettings& settings, const PullOptions& options,
+                       const EnvLookup& env) {
   if (ref.kind != ModelRefKind::kHub) return local_model(ref);
   const HubCache cache(settings.cache_dir);
 
@@ -121,8 +123,7 @@ PulledModel pull_model(const ModelRef& ref, const HubSettings& settings,
     }
   }
   if (options.offline || settings.offline) {
-    return offline_model(cache, ref,
-                         "offline mode is on (HF_HUB_OFFLINE=1 or --offline)");
+    return offline_model(cache, ref, "offline mode is on (HF_HUB_OFFLINE=1 or --offline)");
   }
 
   const TokenSource token = discover_token(options.token, settings, env);
@@ -202,8 +203,8 @@ PulledModel pull_model(const ModelRef& ref, const HubSettings& settings,
       }
     }
   };
-  const std::size_t threads =
-      std::min<std::size_t>(jobs.size(), static_cast<std::size_t>(std::max(1, options.parallel_downloads)));
+  const std::size_t threads = std::min<std::size_t>(
+      jobs.size(), static_cast<std::size_t>(std::max(1, options.parallel_downloads)));
   {
     std::vector<std::jthread> pool;
     for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);

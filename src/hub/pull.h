@@ -42,7 +42,7 @@ struct PulledModel {
   bool used_network = false;
 };
 
-PulledModel pull_model(const ModelRef& ref, const HubSettings& settings,
-                       const PullOptions& options, const EnvLookup& env);
+PulledModel pull_model(const ModelRef& ref, const HubSettings& settings, const PullOptions& options,
+                       const EnvLookup& env);
 
 }  // namespace hfserve::hub

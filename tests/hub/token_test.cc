@@ -57,7 +57,8 @@ TEST_F(TokenTest, FollowsTheDocumentedOrder) {
   vars_.erase("HUGGING_FACE_HUB_TOKEN");
   EXPECT_EQ(found(), "tok_hub from HF_HUB_TOKEN");
   vars_.erase("HF_HUB_TOKEN");
-  EXPECT_EQ(found(), "tok_path from the file at HF_TOKEN_PATH (" + (dir_ / "path_token").string() + ")");
+  EXPECT_EQ(found(),
+            "tok_path from the file at HF_TOKEN_PATH (" + (dir_ / "path_token").string() + ")");
   vars_.erase("HF_TOKEN_PATH");
   EXPECT_EQ(found(), "tok_home from the file " + (settings_.hf_home / "token").string());
   fs::remove(settings_.hf_home / "token");
