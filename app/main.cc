@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "app/subcommand.h"
 #include "app/version.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -49,12 +50,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
 
+  const hfserve::app::Subcommand commands[] = {hfserve::app::add_pull_command(app),
+                                               hfserve::app::add_ls_command(app),
+                                               hfserve::app::add_rm_command(app)};
+
   CLI11_PARSE(app, argc, argv);
 
   try {
     hfserve::log::init_stderr();
     hfserve::log::set_level(log_level);
     if (serve_cmd->parsed()) return run_serve(serve);
+    for (const hfserve::app::Subcommand& command : commands) {
+      if (command.cli->parsed()) return command.run();
+    }
   } catch (const hfserve::Error& error) {
     std::fprintf(stderr, "hfserve: %s\n", error.what());
     return 1;

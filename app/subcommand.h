@@ -1,0 +1,21 @@
+// What each `hfserve <subcommand>` file gives main.cc: the CLI11 subcommand it registered
+// and the function that runs it after parsing (inside main's error handling, after the
+// logs are set up). Options live in the closure, owned by `run`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace hfserve::app {
+
+struct Subcommand {
+  CLI::App* cli = nullptr;
+  std::function<int()> run;  // the process exit status
+};
+
+Subcommand add_pull_command(CLI::App& app);  // app/cmd_pull.cc
+Subcommand add_ls_command(CLI::App& app);    // app/cmd_ls.cc
+Subcommand add_rm_command(CLI::App& app);    // app/cmd_rm.cc
+
+}  // namespace hfserve::app
