@@ -131,6 +131,15 @@ def build_repos():
     return repos
 
 
+def add_big_repo(mib):
+    """Adds acme/big: one LFS file of `mib` MiB (for benchmarks)."""
+    data = _blob("big", mib << 20)
+    files = {"config.json": File("config.json", _json({"model_type": "llama"}), False),
+             "model.safetensors": File("model.safetensors", data, True)}
+    STATE.repos["acme/big"] = Repo("acme/big", {_commit_id("big"): files},
+                                   {"main": _commit_id("big")})
+
+
 class State:
     def __init__(self):
         self.repos = build_repos()
