@@ -325,6 +325,18 @@ TEST_F(PullTest, OfflineUsesTheCacheOnly) {
   EXPECT_TRUE(fake_->log().empty());
 }
 
+TEST_F(PullTest, UnreachableHubFallsBackToTheCache) {
+  const PulledModel online = pull("acme/tiny-bert");
+  settings_.endpoint = "http://127.0.0.1:1";  // nothing listens there
+  options_.retry.max_attempts = 2;
+  const PulledModel fallback = pull("acme/tiny-bert");
+  EXPECT_EQ(fallback.commit, online.commit);
+  EXPECT_FALSE(fallback.used_network);
+  const Error error = pull_error("acme/tiny-gguf");  // not cached: the network error stays
+  EXPECT_EQ(error.code(), ErrorCode::kUnavailable);
+  EXPECT_THAT(error.message(), ::testing::HasSubstr("failed after 2 attempts"));
+}
+
 TEST_F(PullTest, TwoConcurrentPullsBothEndWithACorrectCache) {
   fake_->add_fault(
       {{"server", "cdn"}, {"kind", "trickle"}, {"chunk", 32768}, {"delay", 0.005}, {"times", 2}});
