@@ -46,10 +46,11 @@ def git_blob_sha1(data):
 
 
 class File:
-    def __init__(self, path, data, lfs):
+    def __init__(self, path, data, lfs, listed_size=None):
         self.path = path
         self.data = data
         self.lfs = lfs
+        self.listed_size = len(data) if listed_size is None else listed_size
         self.sha256 = hashlib.sha256(data).hexdigest()
         # An LFS file's git blob is its pointer file; its id is what the Hub lists.
         if lfs:
@@ -127,6 +128,10 @@ def build_repos():
                                {"main": _commit_id("gated")}, gated=True)
     evil = {"config.json": File("config.json", _json({"model_type": "bert"}), False),
             "../../evil": File("../../evil", b"escaped\n", False)}
+    # Lists a 512 TiB weight file: no disk has room, so a pull must stop before downloading.
+    huge = {"config.json": File("config.json", _json({"model_type": "llama"}), False),
+            "model.safetensors": File("model.safetensors", b"", True, listed_size=1 << 49)}
+    repos["acme/huge"] = Repo("acme/huge", {_commit_id("huge"): huge}, {"main": _commit_id("huge")})
     repos["acme/evil"] = Repo("acme/evil", {_commit_id("evil"): evil}, {"main": _commit_id("evil")})
     return repos
 
@@ -342,9 +347,9 @@ class Handler(BaseHTTPRequestHandler):
             entry = {"rfilename": f.path}
             if blobs:
                 entry["blobId"] = f.blob_id
-                entry["size"] = len(f.data)
+                entry["size"] = f.listed_size
                 if f.lfs:
-                    entry["lfs"] = {"sha256": f.sha256, "size": len(f.data), "pointerSize": 134}
+                    entry["lfs"] = {"sha256": f.sha256, "size": f.listed_size, "pointerSize": 134}
             siblings.append(entry)
         info = {"_id": commit[:24], "id": repo_id, "modelId": repo_id, "sha": commit,
                 "private": repo.private, "gated": "manual" if repo.gated else False,

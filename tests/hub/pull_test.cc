@@ -200,6 +200,14 @@ TEST_F(PullTest, AccessErrorsSayWhatToDo) {
   EXPECT_THAT(error.message(), ::testing::HasSubstr("not found"));
 }
 
+TEST_F(PullTest, NotEnoughDiskSpaceIsToldBeforeDownloading) {
+  const Error error = pull_error("acme/huge");
+  EXPECT_EQ(error.code(), ErrorCode::kResourceExhausted);
+  EXPECT_THAT(error.message(), ::testing::HasSubstr("not enough disk space"));
+  EXPECT_THAT(error.message(), ::testing::HasSubstr("512.0 TiB needed"));
+  EXPECT_TRUE(requests("cdn").empty());
+}
+
 TEST_F(PullTest, SiblingThatWouldEscapeTheCacheIsRefused) {
   const Error error = pull_error("acme/evil");
   EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
