@@ -16,7 +16,7 @@ Control endpoints for tests:
   GET  /_fake/manifest?repo=R&rev=V  {"commit": sha, "files": {path: {sha256, size}}}
   GET  /_fake/log     every request: server, method, path, range, authorization (bool)
 
-Run: python fake_hub.py --ready-file F   (writes {"hub": URL, "cdn": URL} to F when up)
+Run: python fake_hub.py --ready-file F [--big-mib N]   (writes {"hub": URL, "cdn": URL} to F when up)
 """
 
 import argparse
@@ -421,7 +421,10 @@ def start(hub_host="127.0.0.1", cdn_host="127.0.0.2"):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ready-file", required=True)
+    parser.add_argument("--big-mib", type=int, default=0, help="add acme/big of this size")
     args = parser.parse_args()
+    if args.big_mib:
+        add_big_repo(args.big_mib)
     hub_url, cdn_url = start()
     tmp = args.ready_file + ".tmp"
     with open(tmp, "w") as out:
