@@ -91,6 +91,8 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
                                 client.token != nullptr};
   const std::string what = "downloading " + file.path + " of " + job.repo_id;
 
+  // Hashed as the bytes arrive; a resumed file's first part is read back once.
+  StreamingDigest digest(file.is_lfs() ? -1 : file.size);
   run_with_retries(client.retry, what, [&](int) {
     AttemptResult attempt;
     std::int64_t offset = file_bytes(incomplete);
@@ -99,6 +101,8 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
       progress.add(-offset);
       offset = 0;
     }
+    digest.reset();
+    if (offset > 0) digest.update_from_file(incomplete, offset);
     if (offset < file.size || !fs::exists(incomplete, error)) {
       std::unique_ptr<std::FILE, FileCloser> out(std::fopen(incomplete.c_str(), "ab"));
       if (!out) throw Error(ErrorCode::kInternal, "cannot write " + incomplete.string());
@@ -117,6 +121,7 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
             if (::ftruncate(::fileno(out.get()), 0) != 0) return false;
             progress.add(-written);
             written = 0;
+            digest.reset();
           }
         }
         if (written + static_cast<std::int64_t>(chunk.size()) > file.size) {
@@ -124,6 +129,7 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
           return false;
         }
         if (std::fwrite(chunk.data(), 1, chunk.size(), out.get()) != chunk.size()) return false;
+        digest.update(chunk);
         written += static_cast<std::int64_t>(chunk.size());
         progress.add(static_cast<std::int64_t>(chunk.size()));
         return true;
@@ -167,13 +173,12 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
                         std::to_string(file.size) + " bytes";
       return attempt;  // resumed from here by the next attempt
     }
-    const std::string digest =
-        file.is_lfs() ? sha256_file_hex(incomplete) : git_blob_sha1_file_hex(incomplete);
-    if (digest != file.blob_name()) {
+    const std::string actual = digest.hex();
+    if (actual != file.blob_name()) {
       fs::remove(incomplete, error);
       progress.add(-have);
       attempt.failure = std::string(file.is_lfs() ? "sha256" : "git blob sha1") +
-                        " mismatch: expected " + file.blob_name() + ", got " + digest;
+                        " mismatch: expected " + file.blob_name() + ", got " + actual;
       return attempt;
     }
     sync_file(incomplete);

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -18,6 +19,16 @@ struct FileCloser {
 struct DigestFree {
   void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
 };
+
+std::string to_hex(const unsigned char* digest, unsigned int length) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
 
 // Digests `prefix` followed by the file's bytes.
 std::string digest_file(const EVP_MD* md, const std::filesystem::path& path,
@@ -41,16 +52,60 @@ std::string digest_file(const EVP_MD* md, const std::filesystem::path& path,
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(context.get(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return to_hex(digest, length);
 }
 
 }  // namespace
+
+struct StreamingDigest::State {
+  std::unique_ptr<EVP_MD_CTX, DigestFree> context{EVP_MD_CTX_new()};
+};
+
+StreamingDigest::StreamingDigest(std::int64_t git_blob_size)
+    : git_blob_size_(git_blob_size), state_(std::make_unique<State>()) {
+  reset();
+}
+
+StreamingDigest::~StreamingDigest() = default;
+
+void StreamingDigest::reset() {
+  const EVP_MD* md = git_blob_size_ >= 0 ? EVP_sha1() : EVP_sha256();
+  if (!state_->context || EVP_DigestInit_ex(state_->context.get(), md, nullptr) != 1) {
+    throw Error(ErrorCode::kInternal, "OpenSSL could not start a digest");
+  }
+  if (git_blob_size_ >= 0) {
+    std::string header = "blob " + std::to_string(git_blob_size_);
+    header.push_back('\0');
+    update(header);
+  }
+}
+
+void StreamingDigest::update(std::string_view bytes) {
+  EVP_DigestUpdate(state_->context.get(), bytes.data(), bytes.size());
+}
+
+void StreamingDigest::update_from_file(const std::filesystem::path& path, std::int64_t bytes) {
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (!file) throw Error(ErrorCode::kInternal, "cannot read " + path.string() + " to resume it");
+  std::vector<char> buffer(1 << 20);
+  while (bytes > 0) {
+    const std::size_t want = static_cast<std::size_t>(
+        std::min<std::int64_t>(bytes, static_cast<std::int64_t>(buffer.size())));
+    const std::size_t n = std::fread(buffer.data(), 1, want, file.get());
+    if (n != want) throw Error(ErrorCode::kInternal, "short read of " + path.string());
+    update(std::string_view(buffer.data(), n));
+    bytes -= static_cast<std::int64_t>(n);
+  }
+}
+
+std::string StreamingDigest::hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(state_->context.get(), digest, &length);
+  std::string result = to_hex(digest, length);
+  reset();
+  return result;
+}
 
 std::string sha256_file_hex(const std::filesystem::path& path) {
   return digest_file(EVP_sha256(), path, "");

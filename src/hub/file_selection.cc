@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "util/error.h"
@@ -31,13 +30,18 @@ bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 // "model-Q4_K_M-00001-of-00003.gguf" -> "model-Q4_K_M": the name shared by all the parts
 // of a split GGUF (the file name itself for an unsplit one).
 std::string split_group(std::string_view path) {
-  static const std::regex kSplit("^(.*)-[0-9]{5}-of-[0-9]{5}\\.gguf$", std::regex::icase);
-  std::match_results<std::string_view::const_iterator> match;
-  if (std::regex_match(path.begin(), path.end(), match, kSplit)) return match[1].str();
-  return std::string(path);
+  constexpr std::string_view kShape = "-#####-of-#####.gguf";
+  if (path.size() <= kShape.size()) return std::string(path);
+  const std::string tail = lower(path.substr(path.size() - kShape.size()));
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    if (kShape[i] == '#' ? !is_digit(tail[i]) : tail[i] != kShape[i]) return std::string(path);
+  }
+  return std::string(path.substr(0, path.size() - kShape.size()));
 }
 
 std::vector<RepoFile> select_gguf(const std::vector<RepoFile>& files, std::string_view quant,
@@ -93,10 +97,17 @@ std::vector<RepoFile> select_gguf(const std::vector<RepoFile>& files, std::strin
   return out;
 }
 
+// sentence-transformers module folders: "1_Pooling/", "2_Normalize/", "2_Dense/".
 bool is_module_folder(std::string_view path) {
-  // sentence-transformers module folders: "1_Pooling/", "2_Normalize/", "2_Dense/".
-  static const std::regex kModule("^[0-9]+_[A-Za-z]+/.*");
-  return std::regex_match(path.begin(), path.end(), kModule);
+  std::size_t i = 0;
+  while (i < path.size() && is_digit(path[i])) ++i;
+  if (i == 0 || i >= path.size() || path[i] != '_') return false;
+  const std::size_t letters = ++i;
+  while (i < path.size() &&
+         ((path[i] >= 'a' && path[i] <= 'z') || (path[i] >= 'A' && path[i] <= 'Z'))) {
+    ++i;
+  }
+  return i > letters && i < path.size() && path[i] == '/';
 }
 
 }  // namespace

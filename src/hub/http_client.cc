@@ -144,12 +144,13 @@ HttpResponse http_fetch(const HttpRequest& request) {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_NOBODY, request.head ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, request.connect_timeout_s);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, request.low_speed_time_s);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_USERAGENT, "hfserve");
+    // Large reads: fewer callbacks and writes for multi-GB weight files (default 16 KiB).
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 1L << 20);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

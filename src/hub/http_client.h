@@ -1,4 +1,4 @@
-// One HTTP GET (or HEAD) over libcurl, with the redirect rule the Hub needs: redirects are
+// One HTTP GET over libcurl, with the redirect rule the Hub needs: redirects are
 // followed here, not by curl, and the bearer token is attached only while the URL's
 // origin (scheme, host, port) is the Hub endpoint's. LFS files redirect to a CDN on
 // another host, which must never see the token.
@@ -30,7 +30,6 @@ struct HttpRequest {
   const Token* token = nullptr;  // not owned; sent only to `token_origin`
   std::string token_origin;      // origin of the Hub endpoint, see url_origin()
   BodySink sink;                 // when empty, a 2xx body is collected into `body`
-  bool head = false;
   long connect_timeout_s = 10;
   // The transfer fails (transiently) when it moves less than 1 byte/s for this long.
   long low_speed_time_s = 30;

@@ -10,6 +10,9 @@
 namespace hfserve::hub {
 namespace {
 
+// Far above any real file (1 PiB), and small enough for every byte count in int64_t.
+constexpr std::uint64_t kMaxFileBytes = std::uint64_t{1} << 50;
+
 bool is_hex(std::string_view text, std::size_t length) {
   if (text.size() != length) return false;
   for (char c : text) {
@@ -29,7 +32,7 @@ RepoRevision parse_revision_info(std::string_view json, const std::string& repo_
   nlohmann::json root;
   try {
     root = nlohmann::json::parse(json);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // syntax, or a number out of range
     bad_answer(repo_id, std::string("JSON error: ") + error.what());
   }
   if (!root.is_object()) bad_answer(repo_id, "not a JSON object");
@@ -65,7 +68,8 @@ RepoRevision parse_revision_info(std::string_view json, const std::string& repo_
     }
     sibling.blob_id = blob->get<std::string>();
     auto size = entry.find("size");
-    if (size == entry.end() || !size->is_number_unsigned()) {
+    if (size == entry.end() || !size->is_number_unsigned() ||
+        size->get<std::uint64_t>() > kMaxFileBytes) {
       bad_answer(repo_id, where + ".size of '" + sibling.path + "' is not a byte count");
     }
     sibling.size = size->get<std::int64_t>();
@@ -79,7 +83,7 @@ RepoRevision parse_revision_info(std::string_view json, const std::string& repo_
       sibling.lfs_sha256 = lfs_sha->get<std::string>();
       auto lfs_size = lfs->find("size");
       if (lfs_size != lfs->end()) {
-        if (!lfs_size->is_number_unsigned()) {
+        if (!lfs_size->is_number_unsigned() || lfs_size->get<std::uint64_t>() > kMaxFileBytes) {
           bad_answer(repo_id, where + ".lfs.size of '" + sibling.path + "' is not a byte count");
         }
         sibling.size = lfs_size->get<std::int64_t>();

@@ -192,7 +192,7 @@ PulledModel pull_model(const ModelRef& ref, const HubSettings& settings, const P
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       try {
         download_blob(client, cache, jobs[i], progress);
-        for (const Sibling* sibling : links[jobs[i].file.blob_name()]) {
+        for (const Sibling* sibling : links.at(jobs[i].file.blob_name())) {
           cache.link_snapshot_file(ref.repo_id, revision.commit, sibling->path,
                                    sibling->blob_name());
         }

@@ -16,7 +16,7 @@ Control endpoints for tests:
   GET  /_fake/manifest?repo=R&rev=V  {"commit": sha, "files": {path: {sha256, size}}}
   GET  /_fake/log     every request: server, method, path, range, authorization (bool)
 
-Run: python fake_hub.py --ready-file F   (writes {"hub": URL, "cdn": URL} to F when up)
+Run: python fake_hub.py --ready-file F [--big-mib N]   (writes {"hub": URL, "cdn": URL} to F when up)
 """
 
 import argparse
@@ -46,10 +46,11 @@ def git_blob_sha1(data):
 
 
 class File:
-    def __init__(self, path, data, lfs):
+    def __init__(self, path, data, lfs, listed_size=None):
         self.path = path
         self.data = data
         self.lfs = lfs
+        self.listed_size = len(data) if listed_size is None else listed_size
         self.sha256 = hashlib.sha256(data).hexdigest()
         # An LFS file's git blob is its pointer file; its id is what the Hub lists.
         if lfs:
@@ -127,8 +128,21 @@ def build_repos():
                                {"main": _commit_id("gated")}, gated=True)
     evil = {"config.json": File("config.json", _json({"model_type": "bert"}), False),
             "../../evil": File("../../evil", b"escaped\n", False)}
+    # Lists a 512 TiB weight file: no disk has room, so a pull must stop before downloading.
+    huge = {"config.json": File("config.json", _json({"model_type": "llama"}), False),
+            "model.safetensors": File("model.safetensors", b"", True, listed_size=1 << 49)}
+    repos["acme/huge"] = Repo("acme/huge", {_commit_id("huge"): huge}, {"main": _commit_id("huge")})
     repos["acme/evil"] = Repo("acme/evil", {_commit_id("evil"): evil}, {"main": _commit_id("evil")})
     return repos
+
+
+def add_big_repo(mib):
+    """Adds acme/big: one LFS file of `mib` MiB (for benchmarks)."""
+    data = _blob("big", mib << 20)
+    files = {"config.json": File("config.json", _json({"model_type": "llama"}), False),
+             "model.safetensors": File("model.safetensors", data, True)}
+    STATE.repos["acme/big"] = Repo("acme/big", {_commit_id("big"): files},
+                                   {"main": _commit_id("big")})
 
 
 class State:
@@ -333,9 +347,9 @@ class Handler(BaseHTTPRequestHandler):
             entry = {"rfilename": f.path}
             if blobs:
                 entry["blobId"] = f.blob_id
-                entry["size"] = len(f.data)
+                entry["size"] = f.listed_size
                 if f.lfs:
-                    entry["lfs"] = {"sha256": f.sha256, "size": len(f.data), "pointerSize": 134}
+                    entry["lfs"] = {"sha256": f.sha256, "size": f.listed_size, "pointerSize": 134}
             siblings.append(entry)
         info = {"_id": commit[:24], "id": repo_id, "modelId": repo_id, "sha": commit,
                 "private": repo.private, "gated": "manual" if repo.gated else False,
@@ -407,7 +421,10 @@ def start(hub_host="127.0.0.1", cdn_host="127.0.0.2"):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ready-file", required=True)
+    parser.add_argument("--big-mib", type=int, default=0, help="add acme/big of this size")
     args = parser.parse_args()
+    if args.big_mib:
+        add_big_repo(args.big_mib)
     hub_url, cdn_url = start()
     tmp = args.ready_file + ".tmp"
     with open(tmp, "w") as out:

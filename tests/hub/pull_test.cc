@@ -200,6 +200,14 @@ TEST_F(PullTest, AccessErrorsSayWhatToDo) {
   EXPECT_THAT(error.message(), ::testing::HasSubstr("not found"));
 }
 
+TEST_F(PullTest, NotEnoughDiskSpaceIsToldBeforeDownloading) {
+  const Error error = pull_error("acme/huge");
+  EXPECT_EQ(error.code(), ErrorCode::kResourceExhausted);
+  EXPECT_THAT(error.message(), ::testing::HasSubstr("not enough disk space"));
+  EXPECT_THAT(error.message(), ::testing::HasSubstr("512.0 TiB needed"));
+  EXPECT_TRUE(requests("cdn").empty());
+}
+
 TEST_F(PullTest, SiblingThatWouldEscapeTheCacheIsRefused) {
   const Error error = pull_error("acme/evil");
   EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
@@ -323,6 +331,18 @@ TEST_F(PullTest, OfflineUsesTheCacheOnly) {
   EXPECT_EQ(offline.commit, online.commit);
   EXPECT_EQ(offline.dir, online.dir);
   EXPECT_TRUE(fake_->log().empty());
+}
+
+TEST_F(PullTest, UnreachableHubFallsBackToTheCache) {
+  const PulledModel online = pull("acme/tiny-bert");
+  settings_.endpoint = "http://127.0.0.1:1";  // nothing listens there
+  options_.retry.max_attempts = 2;
+  const PulledModel fallback = pull("acme/tiny-bert");
+  EXPECT_EQ(fallback.commit, online.commit);
+  EXPECT_FALSE(fallback.used_network);
+  const Error error = pull_error("acme/tiny-gguf");  // not cached: the network error stays
+  EXPECT_EQ(error.code(), ErrorCode::kUnavailable);
+  EXPECT_THAT(error.message(), ::testing::HasSubstr("failed after 2 attempts"));
 }
 
 TEST_F(PullTest, TwoConcurrentPullsBothEndWithACorrectCache) {
