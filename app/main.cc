@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string>
 
+#include "app/cmd_inspect.h"
+#include "app/cmd_quantize.h"
 #include "app/version.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -49,12 +51,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
 
+  hfserve::app::InspectOptions inspect;
+  CLI::App* inspect_cmd = hfserve::app::add_inspect_command(app, inspect);
+  hfserve::app::QuantizeOptions quantize;
+  CLI::App* quantize_cmd = hfserve::app::add_quantize_command(app, quantize);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
     hfserve::log::init_stderr();
     hfserve::log::set_level(log_level);
     if (serve_cmd->parsed()) return run_serve(serve);
+    if (inspect_cmd->parsed()) return hfserve::app::run_inspect(inspect);
+    if (quantize_cmd->parsed()) return hfserve::app::run_quantize(quantize);
   } catch (const hfserve::Error& error) {
     std::fprintf(stderr, "hfserve: %s\n", error.what());
     return 1;
