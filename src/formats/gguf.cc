@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
-#include <regex>
 #include <set>
 
 #include "tensor/dtype.h"
@@ -313,20 +312,31 @@ tensor::TensorView GgufFile::view(const GgufTensorInfo& info) const {
 }
 
 std::vector<std::string> gguf_split_paths(const std::string& path) {
-  static const std::regex kSplit(R"(^(.*)-(\d{5})-of-(\d{5})\.gguf$)");
-  std::smatch match;
-  if (!std::regex_match(path, match, kSplit)) return {path};
-  const int part = std::stoi(match[2].str());
-  const int count = std::stoi(match[3].str());
+  // "<stem>-NNNNN-of-MMMMM.gguf", llama.cpp's gguf-split naming.
+  static constexpr std::string_view kSuffix = ".gguf";
+  static constexpr std::size_t kTailLength = 15;  // "-00001-of-00003"
+  if (!path.ends_with(kSuffix) || path.size() < kSuffix.size() + kTailLength) return {path};
+  const std::string_view tail =
+      std::string_view(path).substr(path.size() - kSuffix.size() - kTailLength, kTailLength);
+  auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (tail[0] != '-' || tail.substr(6, 4) != "-of-" || !digits(tail.substr(1, 5)) ||
+      !digits(tail.substr(10, 5))) {
+    return {path};
+  }
+  const int part = std::stoi(std::string(tail.substr(1, 5)));
+  const int count = std::stoi(std::string(tail.substr(10, 5)));
   if (part < 1 || part > count) {
     throw Error(ErrorCode::kInvalidArgument, "'" + path + "': split part " + std::to_string(part) +
                                                  " is not between 1 and " + std::to_string(count));
   }
+  const std::string stem = path.substr(0, path.size() - kSuffix.size() - kTailLength);
   std::vector<std::string> paths;
   for (int i = 1; i <= count; ++i) {
     char suffix[32];
     std::snprintf(suffix, sizeof(suffix), "-%05d-of-%05d.gguf", i, count);
-    paths.push_back(match[1].str() + suffix);
+    paths.push_back(stem + suffix);
   }
   return paths;
 }
