@@ -23,20 +23,24 @@ struct DTypeTotals {
 
 void print_config(const formats::ModelConfig& c) {
   std::printf("architecture: %s (model_type %s)\n", c.architecture.c_str(), c.model_type.c_str());
-  std::printf("layers: %lld, hidden: %lld, intermediate: %lld, heads: %lld, kv heads: %lld, head dim: %lld\n",
-              static_cast<long long>(c.num_hidden_layers), static_cast<long long>(c.hidden_size),
-              static_cast<long long>(c.intermediate_size), static_cast<long long>(c.num_attention_heads),
-              static_cast<long long>(c.num_key_value_heads), static_cast<long long>(c.head_dim));
+  std::printf(
+      "layers: %lld, hidden: %lld, intermediate: %lld, heads: %lld, kv heads: %lld, head dim: "
+      "%lld\n",
+      static_cast<long long>(c.num_hidden_layers), static_cast<long long>(c.hidden_size),
+      static_cast<long long>(c.intermediate_size), static_cast<long long>(c.num_attention_heads),
+      static_cast<long long>(c.num_key_value_heads), static_cast<long long>(c.head_dim));
   std::printf("vocab: %lld, context: %lld, rope theta: %g, tied embeddings: %s\n",
-              static_cast<long long>(c.vocab_size), static_cast<long long>(c.max_position_embeddings),
-              c.rope_theta, c.tie_word_embeddings ? "yes" : "no");
+              static_cast<long long>(c.vocab_size),
+              static_cast<long long>(c.max_position_embeddings), c.rope_theta,
+              c.tie_word_embeddings ? "yes" : "no");
 }
 
 }  // namespace
 
 CLI::App* add_inspect_command(CLI::App& app, InspectOptions& options) {
   CLI::App* cmd = app.add_subcommand("inspect", "Describe a model folder or GGUF file");
-  cmd->add_option("model", options.model, "Folder with config.json + safetensors, or a .gguf file")->required();
+  cmd->add_option("model", options.model, "Folder with config.json + safetensors, or a .gguf file")
+      ->required();
   return cmd;
 }
 
@@ -74,7 +78,8 @@ int run_inspect(const InspectOptions& options) {
   std::printf("parameters: %llu\n", static_cast<unsigned long long>(parameters));
   for (const auto& [dtype, totals] : by_dtype) {
     std::printf("  %s: %zu tensors, %llu parameters, %llu bytes\n", dtype.c_str(), totals.tensors,
-                static_cast<unsigned long long>(totals.parameters), static_cast<unsigned long long>(totals.bytes));
+                static_cast<unsigned long long>(totals.parameters),
+                static_cast<unsigned long long>(totals.bytes));
   }
   std::printf("weights memory: %llu bytes (%.1f MiB, memory-mapped from %llu bytes of files)\n",
               static_cast<unsigned long long>(bytes), static_cast<double>(bytes) / (1 << 20),

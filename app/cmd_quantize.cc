@@ -21,10 +21,12 @@ int run_quantize(const QuantizeOptions& options) {
   const tensor::DType target = options.type == "Q8_0"   ? tensor::DType::kQ8_0
                                : options.type == "Q4_0" ? tensor::DType::kQ4_0
                                                         : tensor::DType::kQ4_K;
-  const formats::QuantizeReport report = formats::quantize_gguf(options.input, options.output, target);
+  const formats::QuantizeReport report =
+      formats::quantize_gguf(options.input, options.output, target);
   std::printf("%s: %zu tensors quantised to %s, %zu copied, %llu -> %llu bytes of weights\n",
               options.output.c_str(), report.quantised, options.type.c_str(), report.copied,
-              static_cast<unsigned long long>(report.bytes_in), static_cast<unsigned long long>(report.bytes_out));
+              static_cast<unsigned long long>(report.bytes_in),
+              static_cast<unsigned long long>(report.bytes_out));
   return 0;
 }
 

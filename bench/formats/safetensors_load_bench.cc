@@ -43,7 +43,8 @@ const std::string& bench_file() {
     std::vector<float> row(kRows * kCols);
     for (std::size_t i = 0; i < row.size(); ++i) row[i] = static_cast<float>(i % 977) * 0.001f;
     for (std::size_t i = 0; i < kTensors; ++i) {
-      out.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(kTensorBytes));
+      out.write(reinterpret_cast<const char*>(row.data()),
+                static_cast<std::streamsize>(kTensorBytes));
     }
     std::atexit([] { std::remove(bench_file().c_str()); });
     return file;

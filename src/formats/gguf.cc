@@ -190,19 +190,21 @@ GgufTensorInfo read_tensor_info(Cursor& in) {
 }  // namespace
 
 std::string_view gguf_type_name(GgufType type) {
-  static constexpr std::string_view kNames[] = {"UINT8",  "INT8",    "UINT16", "INT16", "UINT32",
+  static constexpr std::string_view kNames[] = {"UINT8",  "INT8",    "UINT16", "INT16",  "UINT32",
                                                 "INT32",  "FLOAT32", "BOOL",   "STRING", "ARRAY",
                                                 "UINT64", "INT64",   "FLOAT64"};
   return kNames[static_cast<std::uint32_t>(type)];
 }
 
 bool GgufValue::is_integer() const {
-  return std::holds_alternative<std::uint64_t>(value) || std::holds_alternative<std::int64_t>(value);
+  return std::holds_alternative<std::uint64_t>(value) ||
+         std::holds_alternative<std::int64_t>(value);
 }
 
 std::optional<std::int64_t> GgufValue::as_int() const {
   if (const auto* u = std::get_if<std::uint64_t>(&value)) {
-    if (*u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    if (*u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      return std::nullopt;
     return static_cast<std::int64_t>(*u);
   }
   if (const auto* i = std::get_if<std::int64_t>(&value)) return *i;
@@ -232,7 +234,8 @@ GgufHeader parse_gguf(std::span<const std::uint8_t> file, std::string_view file_
   if (header.version != 2 && header.version != 3) {
     // A big-endian file's version reads byte-swapped here (e.g. 3 as 0x03000000).
     if ((header.version & 0xffffu) == 0 && header.version != 0) {
-      in.fail("is big-endian (version bytes " + std::to_string(header.version) + "); only little-endian files are read");
+      in.fail("is big-endian (version bytes " + std::to_string(header.version) +
+              "); only little-endian files are read");
     }
     in.fail("has version " + std::to_string(header.version) + "; versions 2 and 3 are read");
   }
@@ -240,7 +243,8 @@ GgufHeader parse_gguf(std::span<const std::uint8_t> file, std::string_view file_
   const auto kv_count = in.read<std::uint64_t>("the metadata count");
   // A key/value takes at least 8 + 4 + 1 bytes, a tensor info at least 8 + 4 + 4 + 8.
   if (kv_count > in.remaining() / 13) {
-    in.fail("claims " + std::to_string(kv_count) + " metadata entries, more than the file can hold");
+    in.fail("claims " + std::to_string(kv_count) +
+            " metadata entries, more than the file can hold");
   }
   if (tensor_count > in.remaining() / 24) {
     in.fail("claims " + std::to_string(tensor_count) + " tensors, more than the file can hold");
@@ -275,9 +279,11 @@ GgufHeader parse_gguf(std::span<const std::uint8_t> file, std::string_view file_
   // The data section starts at the next multiple of the alignment (an empty file of
   // tensors may end before it).
   const std::uint64_t end_of_infos = in.position();
-  const std::uint64_t padding = (header.alignment - end_of_infos % header.alignment) % header.alignment;
+  const std::uint64_t padding =
+      (header.alignment - end_of_infos % header.alignment) % header.alignment;
   header.data_offset = end_of_infos + padding;
-  const std::uint64_t data_bytes = file.size() >= header.data_offset ? file.size() - header.data_offset : 0;
+  const std::uint64_t data_bytes =
+      file.size() >= header.data_offset ? file.size() - header.data_offset : 0;
 
   std::vector<const GgufTensorInfo*> by_offset;
   for (const GgufTensorInfo& info : header.tensors) by_offset.push_back(&info);

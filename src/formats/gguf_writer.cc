@@ -86,9 +86,9 @@ void write_gguf(const std::string& path,
     for (std::int64_t dim : t.shape) elements *= static_cast<std::uint64_t>(dim);
     auto bytes = tensor::dtype_bytes(t.dtype, elements);
     if (!tensor::ggml_type_of(t.dtype) || !bytes || *bytes != t.data.size()) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "cannot write tensor '" + t.name + "' (" + std::string(tensor::dtype_name(t.dtype)) +
-                      ") to GGUF: no GGUF type or wrong data size");
+      throw Error(ErrorCode::kInvalidArgument, "cannot write tensor '" + t.name + "' (" +
+                                                   std::string(tensor::dtype_name(t.dtype)) +
+                                                   ") to GGUF: no GGUF type or wrong data size");
     }
     offsets.push_back(offset);
     offset += (t.data.size() + kAlignment - 1) / kAlignment * kAlignment;
@@ -97,7 +97,8 @@ void write_gguf(const std::string& path,
   const std::string partial = path + ".incomplete";
   {
     std::ofstream stream(partial, std::ios::binary | std::ios::trunc);
-    if (!stream) throw Error(ErrorCode::kInternal, "cannot create '" + partial + "': " + std::strerror(errno));
+    if (!stream)
+      throw Error(ErrorCode::kInternal, "cannot create '" + partial + "': " + std::strerror(errno));
     Out out(stream);
     out.put<std::uint32_t>(0x46554747u);  // "GGUF"
     out.put<std::uint32_t>(3);
@@ -115,7 +116,8 @@ void write_gguf(const std::string& path,
       const GgufTensorToWrite& t = tensors[i];
       out.put_string(t.name);
       out.put<std::uint32_t>(static_cast<std::uint32_t>(t.shape.size()));
-      for (auto dim = t.shape.rbegin(); dim != t.shape.rend(); ++dim) out.put<std::uint64_t>(static_cast<std::uint64_t>(*dim));
+      for (auto dim = t.shape.rbegin(); dim != t.shape.rend(); ++dim)
+        out.put<std::uint64_t>(static_cast<std::uint64_t>(*dim));
       out.put<std::uint32_t>(*tensor::ggml_type_of(t.dtype));
       out.put<std::uint64_t>(offsets[i]);
     }
@@ -128,7 +130,8 @@ void write_gguf(const std::string& path,
     if (!stream) throw Error(ErrorCode::kInternal, "cannot write '" + partial + "'");
   }
   if (std::rename(partial.c_str(), path.c_str()) != 0) {
-    throw Error(ErrorCode::kInternal, "cannot rename '" + partial + "' to '" + path + "': " + std::strerror(errno));
+    throw Error(ErrorCode::kInternal,
+                "cannot rename '" + partial + "' to '" + path + "': " + std::strerror(errno));
   }
 }
 

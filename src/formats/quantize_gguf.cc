@@ -26,21 +26,25 @@ std::uint64_t file_type_of(tensor::DType target) {
 }
 
 bool is_float_source(tensor::DType dtype) {
-  return dtype == tensor::DType::kF32 || dtype == tensor::DType::kF16 || dtype == tensor::DType::kBF16;
+  return dtype == tensor::DType::kF32 || dtype == tensor::DType::kF16 ||
+         dtype == tensor::DType::kBF16;
 }
 
 }  // namespace
 
-QuantizeReport quantize_gguf(const std::string& input, const std::string& output, tensor::DType target) {
+QuantizeReport quantize_gguf(const std::string& input, const std::string& output,
+                             tensor::DType target) {
   if (!tensor::can_quantize_to(target)) {
-    throw Error(ErrorCode::kInvalidArgument, "cannot quantise to " + std::string(tensor::dtype_name(target)) +
+    throw Error(ErrorCode::kInvalidArgument, "cannot quantise to " +
+                                                 std::string(tensor::dtype_name(target)) +
                                                  "; the targets are Q8_0, Q4_0 and Q4_K");
   }
   GgufFile file(input);
   std::vector<std::pair<std::string, GgufValue>> metadata = file.header().metadata;
   auto it = std::find_if(metadata.begin(), metadata.end(),
                          [](const auto& entry) { return entry.first == "general.file_type"; });
-  if (it == metadata.end()) it = metadata.insert(metadata.end(), {"general.file_type", GgufValue{}});
+  if (it == metadata.end())
+    it = metadata.insert(metadata.end(), {"general.file_type", GgufValue{}});
   it->second.type = GgufType::kUint32;
   it->second.value.emplace<std::uint64_t>(file_type_of(target));
 
@@ -53,7 +57,8 @@ QuantizeReport quantize_gguf(const std::string& input, const std::string& output
   for (const GgufTensorInfo& info : file.header().tensors) {
     const tensor::TensorView view = file.view(info);
     report.bytes_in += info.num_bytes;
-    const bool quantise = is_float_source(info.dtype) && view.shape.size() >= 2 && info.dims[0] % block == 0;
+    const bool quantise =
+        is_float_source(info.dtype) && view.shape.size() >= 2 && info.dims[0] % block == 0;
     if (!quantise) {
       tensors.push_back({info.name, info.dtype, view.shape, {view.bytes(), info.num_bytes}});
       report.bytes_out += info.num_bytes;

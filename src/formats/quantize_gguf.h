@@ -21,6 +21,7 @@ struct QuantizeReport {
 
 // Throws Error(kInvalidArgument) for a target other than Q8_0, Q4_0, Q4_K, and whatever
 // reading `input` or writing `output` throws.
-QuantizeReport quantize_gguf(const std::string& input, const std::string& output, tensor::DType target);
+QuantizeReport quantize_gguf(const std::string& input, const std::string& output,
+                             tensor::DType target);
 
 }  // namespace hfserve::formats

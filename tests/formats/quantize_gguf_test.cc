@@ -16,11 +16,13 @@ namespace {
 
 class QuantizeGgufTest : public ::testing::TestWithParam<const char*> {};
 
-void quantize_and_check(const std::string& source, const std::string& type, const hfserve::testing::TempDir& dir) {
+void quantize_and_check(const std::string& source, const std::string& type,
+                        const hfserve::testing::TempDir& dir) {
   SCOPED_TRACE(source);
   const std::string output = dir.file("out.gguf");
-  const tensor::DType target =
-      type == "Q8_0" ? tensor::DType::kQ8_0 : type == "Q4_0" ? tensor::DType::kQ4_0 : tensor::DType::kQ4_K;
+  const tensor::DType target = type == "Q8_0"   ? tensor::DType::kQ8_0
+                               : type == "Q4_0" ? tensor::DType::kQ4_0
+                                                : tensor::DType::kQ4_K;
   const QuantizeReport report = quantize_gguf(source, output, target);
   EXPECT_LT(report.bytes_out, report.bytes_in);
   EXPECT_FALSE(std::filesystem::exists(output + ".incomplete"));
@@ -36,7 +38,8 @@ TEST_P(QuantizeGgufTest, GgufPyReadsAndAgrees) {
   hfserve::testing::run_reference_script("formats/gguf_reference.py", dir.path().string());
   quantize_and_check(dir.file("float_model.gguf"), type, dir);
   if (type != "Q4_K") {  // stories260K's rows (64, 172) are not whole 256-element blocks
-    quantize_and_check(hfserve::testing::testdata_dir() + "/stories260K/stories260K-f32.gguf", type, dir);
+    quantize_and_check(hfserve::testing::testdata_dir() + "/stories260K/stories260K-f32.gguf", type,
+                       dir);
   }
 }
 
