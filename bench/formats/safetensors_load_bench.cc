@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -46,7 +45,11 @@ const std::string& bench_file() {
       out.write(reinterpret_cast<const char*>(row.data()),
                 static_cast<std::streamsize>(kTensorBytes));
     }
-    std::atexit([] { std::remove(bench_file().c_str()); });
+    // Removed at exit; holds its own copy of the name, so destruction order cannot matter.
+    static const struct Remover {
+      std::string path;
+      ~Remover() { std::remove(path.c_str()); }
+    } remover{file};
     return file;
   }();
   return path;
