@@ -50,9 +50,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
 
-  const hfserve::app::Subcommand commands[] = {hfserve::app::add_pull_command(app),
-                                               hfserve::app::add_ls_command(app),
-                                               hfserve::app::add_rm_command(app)};
+  const hfserve::app::Subcommand commands[] = {
+      hfserve::app::add_pull_command(app), hfserve::app::add_ls_command(app),
+      hfserve::app::add_rm_command(app), hfserve::app::add_inspect_command(app),
+      hfserve::app::add_quantize_command(app)};
 
   CLI11_PARSE(app, argc, argv);
 

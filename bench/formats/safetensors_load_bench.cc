@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -43,9 +42,14 @@ const std::string& bench_file() {
     std::vector<float> row(kRows * kCols);
     for (std::size_t i = 0; i < row.size(); ++i) row[i] = static_cast<float>(i % 977) * 0.001f;
     for (std::size_t i = 0; i < kTensors; ++i) {
-      out.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(kTensorBytes));
+      out.write(reinterpret_cast<const char*>(row.data()),
+                static_cast<std::streamsize>(kTensorBytes));
     }
-    std::atexit([] { std::remove(bench_file().c_str()); });
+    // Removed at exit; holds its own copy of the name, so destruction order cannot matter.
+    static const struct Remover {
+      std::string path;
+      ~Remover() { std::remove(path.c_str()); }
+    } remover{file};
     return file;
   }();
   return path;

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
-#include <regex>
 #include <set>
 
 #include "tensor/dtype.h"
@@ -191,19 +190,21 @@ GgufTensorInfo read_tensor_info(Cursor& in) {
 }  // namespace
 
 std::string_view gguf_type_name(GgufType type) {
-  static constexpr std::string_view kNames[] = {"UINT8",  "INT8",    "UINT16", "INT16", "UINT32",
+  static constexpr std::string_view kNames[] = {"UINT8",  "INT8",    "UINT16", "INT16",  "UINT32",
                                                 "INT32",  "FLOAT32", "BOOL",   "STRING", "ARRAY",
                                                 "UINT64", "INT64",   "FLOAT64"};
   return kNames[static_cast<std::uint32_t>(type)];
 }
 
 bool GgufValue::is_integer() const {
-  return std::holds_alternative<std::uint64_t>(value) || std::holds_alternative<std::int64_t>(value);
+  return std::holds_alternative<std::uint64_t>(value) ||
+         std::holds_alternative<std::int64_t>(value);
 }
 
 std::optional<std::int64_t> GgufValue::as_int() const {
   if (const auto* u = std::get_if<std::uint64_t>(&value)) {
-    if (*u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    if (*u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      return std::nullopt;
     return static_cast<std::int64_t>(*u);
   }
   if (const auto* i = std::get_if<std::int64_t>(&value)) return *i;
@@ -233,7 +234,8 @@ GgufHeader parse_gguf(std::span<const std::uint8_t> file, std::string_view file_
   if (header.version != 2 && header.version != 3) {
     // A big-endian file's version reads byte-swapped here (e.g. 3 as 0x03000000).
     if ((header.version & 0xffffu) == 0 && header.version != 0) {
-      in.fail("is big-endian (version bytes " + std::to_string(header.version) + "); only little-endian files are read");
+      in.fail("is big-endian (version bytes " + std::to_string(header.version) +
+              "); only little-endian files are read");
     }
     in.fail("has version " + std::to_string(header.version) + "; versions 2 and 3 are read");
   }
@@ -241,7 +243,8 @@ GgufHeader parse_gguf(std::span<const std::uint8_t> file, std::string_view file_
   const auto kv_count = in.read<std::uint64_t>("the metadata count");
   // A key/value takes at least 8 + 4 + 1 bytes, a tensor info at least 8 + 4 + 4 + 8.
   if (kv_count > in.remaining() / 13) {
-    in.fail("claims " + std::to_string(kv_count) + " metadata entries, more than the file can hold");
+    in.fail("claims " + std::to_string(kv_count) +
+            " metadata entries, more than the file can hold");
   }
   if (tensor_count > in.remaining() / 24) {
     in.fail("claims " + std::to_string(tensor_count) + " tensors, more than the file can hold");
@@ -276,9 +279,11 @@ GgufHeader parse_gguf(std::span<const std::uint8_t> file, std::string_view file_
   // The data section starts at the next multiple of the alignment (an empty file of
   // tensors may end before it).
   const std::uint64_t end_of_infos = in.position();
-  const std::uint64_t padding = (header.alignment - end_of_infos % header.alignment) % header.alignment;
+  const std::uint64_t padding =
+      (header.alignment - end_of_infos % header.alignment) % header.alignment;
   header.data_offset = end_of_infos + padding;
-  const std::uint64_t data_bytes = file.size() >= header.data_offset ? file.size() - header.data_offset : 0;
+  const std::uint64_t data_bytes =
+      file.size() >= header.data_offset ? file.size() - header.data_offset : 0;
 
   std::vector<const GgufTensorInfo*> by_offset;
   for (const GgufTensorInfo& info : header.tensors) by_offset.push_back(&info);
@@ -313,20 +318,31 @@ tensor::TensorView GgufFile::view(const GgufTensorInfo& info) const {
 }
 
 std::vector<std::string> gguf_split_paths(const std::string& path) {
-  static const std::regex kSplit(R"(^(.*)-(\d{5})-of-(\d{5})\.gguf$)");
-  std::smatch match;
-  if (!std::regex_match(path, match, kSplit)) return {path};
-  const int part = std::stoi(match[2].str());
-  const int count = std::stoi(match[3].str());
+  // "<stem>-NNNNN-of-MMMMM.gguf", llama.cpp's gguf-split naming.
+  static constexpr std::string_view kSuffix = ".gguf";
+  static constexpr std::size_t kTailLength = 15;  // "-00001-of-00003"
+  if (!path.ends_with(kSuffix) || path.size() < kSuffix.size() + kTailLength) return {path};
+  const std::string_view tail =
+      std::string_view(path).substr(path.size() - kSuffix.size() - kTailLength, kTailLength);
+  auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (tail[0] != '-' || tail.substr(6, 4) != "-of-" || !digits(tail.substr(1, 5)) ||
+      !digits(tail.substr(10, 5))) {
+    return {path};
+  }
+  const int part = std::stoi(std::string(tail.substr(1, 5)));
+  const int count = std::stoi(std::string(tail.substr(10, 5)));
   if (part < 1 || part > count) {
     throw Error(ErrorCode::kInvalidArgument, "'" + path + "': split part " + std::to_string(part) +
                                                  " is not between 1 and " + std::to_string(count));
   }
+  const std::string stem = path.substr(0, path.size() - kSuffix.size() - kTailLength);
   std::vector<std::string> paths;
   for (int i = 1; i <= count; ++i) {
     char suffix[32];
     std::snprintf(suffix, sizeof(suffix), "-%05d-of-%05d.gguf", i, count);
-    paths.push_back(match[1].str() + suffix);
+    paths.push_back(stem + suffix);
   }
   return paths;
 }

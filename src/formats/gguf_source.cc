@@ -14,9 +14,9 @@ class GgufSource : public WeightSource {
   void add_file(std::unique_ptr<GgufFile> file) {
     for (const GgufTensorInfo& info : file->header().tensors) {
       if (!views_.emplace(info.name, file->view(info)).second) {
-        throw Error(ErrorCode::kInvalidArgument, "tensor '" + info.name +
-                                                     "' is in two parts of a split GGUF, the second is '" +
-                                                     file->path() + "'");
+        throw Error(ErrorCode::kInvalidArgument,
+                    "tensor '" + info.name + "' is in two parts of a split GGUF, the second is '" +
+                        file->path() + "'");
       }
     }
     files_.push_back(std::move(file));

@@ -11,8 +11,7 @@ namespace hfserve::formats {
 nlohmann::json parse_json_strict(std::string_view text, std::string_view source) {
   std::vector<std::set<std::string>> open_objects;
   std::string duplicate;
-  auto callback = [&](int /*depth*/, nlohmann::json::parse_event_t event,
-                      nlohmann::json& parsed) {
+  auto callback = [&](int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
     using Event = nlohmann::json::parse_event_t;
     if (event == Event::object_start) {
       open_objects.emplace_back();
@@ -28,8 +27,7 @@ nlohmann::json parse_json_strict(std::string_view text, std::string_view source)
   try {
     value = nlohmann::json::parse(text.begin(), text.end(), callback);
   } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorCode::kInvalidArgument,
-                std::string(source) + ": invalid JSON: " + e.what());
+    throw Error(ErrorCode::kInvalidArgument, std::string(source) + ": invalid JSON: " + e.what());
   }
   if (!duplicate.empty()) {
     throw Error(ErrorCode::kInvalidArgument,

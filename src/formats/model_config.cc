@@ -21,7 +21,8 @@ class Fields {
   Fields(const json& object, std::string_view source) : object_(object), source_(source) {}
 
   [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-    throw Error(ErrorCode::kInvalidArgument, std::string(source_) + ": field '" + key + "' " + what);
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string(source_) + ": field '" + key + "' " + what);
   }
 
   const json* get(const std::string& key) {
@@ -35,7 +36,8 @@ class Fields {
     if (!value->is_number_integer()) fail(key, "is not an integer: " + value->dump());
     return value->get<std::int64_t>();
   }
-  std::int64_t positive(const std::string& key, std::optional<std::int64_t> fallback = std::nullopt) {
+  std::int64_t positive(const std::string& key,
+                        std::optional<std::int64_t> fallback = std::nullopt) {
     auto value = int_field(key);
     if (!value) value = fallback;
     if (!value) fail(key, "is missing");
@@ -103,7 +105,8 @@ std::optional<RopeScaling> parse_rope_scaling(Fields& fields) {
   static const std::set<std::string> kTypes = {"linear", "dynamic", "llama3", "yarn", "default"};
   if (!kTypes.contains(*type)) {
     throw Error(ErrorCode::kUnsupported,
-                "rope_scaling type '" + *type + "' is not supported; supported: default, dynamic, linear, llama3, yarn");
+                "rope_scaling type '" + *type +
+                    "' is not supported; supported: default, dynamic, linear, llama3, yarn");
   }
   if (*type == "default") return std::nullopt;
   scaling.rope_type = *type;
@@ -115,9 +118,11 @@ std::optional<RopeScaling> parse_rope_scaling(Fields& fields) {
   scaling.beta_fast = rope.number("beta_fast");
   scaling.beta_slow = rope.number("beta_slow");
   scaling.attention_factor = rope.number("attention_factor");
-  if (scaling.rope_type == "llama3" &&
-      (!scaling.low_freq_factor || !scaling.high_freq_factor || !scaling.original_max_position_embeddings)) {
-    fields.fail("rope_scaling", "of type llama3 needs low_freq_factor, high_freq_factor and original_max_position_embeddings");
+  if (scaling.rope_type == "llama3" && (!scaling.low_freq_factor || !scaling.high_freq_factor ||
+                                        !scaling.original_max_position_embeddings)) {
+    fields.fail("rope_scaling",
+                "of type llama3 needs low_freq_factor, high_freq_factor and "
+                "original_max_position_embeddings");
   }
   return scaling;
 }
@@ -140,7 +145,8 @@ void parse_task_heads(Fields& fields, ModelConfig& config) {
     }
   }
   fields.get("label2id");
-  config.num_labels = fields.int_field("num_labels").value_or(static_cast<std::int64_t>(config.id2label.size()));
+  config.num_labels =
+      fields.int_field("num_labels").value_or(static_cast<std::int64_t>(config.id2label.size()));
 }
 
 void parse_generation(std::string_view text, std::string_view source, ModelConfig& config) {
@@ -160,7 +166,8 @@ void parse_generation(std::string_view text, std::string_view source, ModelConfi
   if (auto bos = fields.int_field("bos_token_id")) config.bos_token_id = bos;
   if (auto pad = fields.int_field("pad_token_id")) config.pad_token_id = pad;
   for (std::int64_t id : fields.ids("eos_token_id")) {
-    if (std::find(config.eos_token_ids.begin(), config.eos_token_ids.end(), id) == config.eos_token_ids.end()) {
+    if (std::find(config.eos_token_ids.begin(), config.eos_token_ids.end(), id) ==
+        config.eos_token_ids.end()) {
       config.eos_token_ids.push_back(id);
     }
   }
@@ -181,14 +188,16 @@ std::string supported_list() {
 }  // namespace
 
 const std::vector<std::string>& supported_model_types() {
-  static const std::vector<std::string> kTypes = {"bert", "gpt2", "llama", "mistral", "qwen2", "qwen3"};
+  static const std::vector<std::string> kTypes = {"bert",    "gpt2",  "llama",
+                                                  "mistral", "qwen2", "qwen3"};
   return kTypes;
 }
 
 ModelConfig model_config_from_hf(std::string_view config_json, std::string_view generation_json,
                                  std::string_view source) {
   const json root = parse_json_strict(config_json, source);
-  if (!root.is_object()) throw Error(ErrorCode::kInvalidArgument, std::string(source) + ": not a JSON object");
+  if (!root.is_object())
+    throw Error(ErrorCode::kInvalidArgument, std::string(source) + ": not a JSON object");
   Fields fields(root, source);
   ModelConfig config;
   std::vector<std::string> architectures;
@@ -203,8 +212,9 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
   const auto& supported = supported_model_types();
   if (std::find(supported.begin(), supported.end(), config.model_type) == supported.end()) {
     std::string named = architectures.empty() ? "" : " (" + architectures.front() + ")";
-    throw Error(ErrorCode::kUnsupported, std::string(source) + ": model_type '" + config.model_type + "'" +
-                                             named + " is not supported; supported: " + supported_list());
+    throw Error(ErrorCode::kUnsupported, std::string(source) + ": model_type '" +
+                                             config.model_type + "'" + named +
+                                             " is not supported; supported: " + supported_list());
   }
   config.architecture = architectures.empty() ? config.model_type : architectures.front();
   const bool is_gpt2 = config.model_type == "gpt2";
@@ -228,8 +238,8 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
     config.intermediate_size = fields.positive("intermediate_size");
     config.hidden_act = fields.string("hidden_act").value_or(is_bert ? "gelu" : "silu");
     config.rms_norm = !is_bert;
-    config.norm_eps = static_cast<float>(
-        fields.number(is_bert ? "layer_norm_eps" : "rms_norm_eps").value_or(is_bert ? 1e-12 : 1e-6));
+    config.norm_eps = static_cast<float>(fields.number(is_bert ? "layer_norm_eps" : "rms_norm_eps")
+                                             .value_or(is_bert ? 1e-12 : 1e-6));
   }
   config.num_key_value_heads = fields.positive("num_key_value_heads", config.num_attention_heads);
   if (config.num_attention_heads % config.num_key_value_heads != 0) {
@@ -238,7 +248,8 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
                                            std::to_string(config.num_attention_heads) + ")");
   }
   if (config.hidden_size % config.num_attention_heads != 0 && !fields.int_field("head_dim")) {
-    fields.fail("hidden_size", "is not a multiple of num_attention_heads and head_dim is not given");
+    fields.fail("hidden_size",
+                "is not a multiple of num_attention_heads and head_dim is not given");
   }
   config.head_dim = fields.positive("head_dim", config.hidden_size / config.num_attention_heads);
   config.rope_theta = fields.number("rope_theta").value_or(10000.0);
@@ -248,8 +259,9 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
   }
   // Qwen2 writes sliding_window but turns it off with use_sliding_window=false.
   const auto window = fields.int_field("sliding_window");
-  const bool window_on = fields.boolean("use_sliding_window").value_or(config.model_type != "qwen2" &&
-                                                                        config.model_type != "qwen3");
+  const bool window_on =
+      fields.boolean("use_sliding_window")
+          .value_or(config.model_type != "qwen2" && config.model_type != "qwen3");
   if (window && window_on) config.sliding_window = window;
   config.tie_word_embeddings = fields.boolean("tie_word_embeddings").value_or(is_gpt2 || is_bert);
   // Qwen2 has q/k/v biases without saying so; GPT-2 and BERT have biases everywhere.
@@ -264,12 +276,13 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
   std::optional<std::int64_t> default_eos;
   if (llama_like) default_bos = 1, default_eos = 2;
   if (is_gpt2) default_bos = 50256, default_eos = 50256;
-  config.bos_token_id = root.contains("bos_token_id") ? fields.int_field("bos_token_id") : default_bos;
+  config.bos_token_id =
+      root.contains("bos_token_id") ? fields.int_field("bos_token_id") : default_bos;
   config.eos_token_ids = fields.ids("eos_token_id");
   if (!root.contains("eos_token_id") && default_eos) config.eos_token_ids = {*default_eos};
   config.pad_token_id = root.contains("pad_token_id") ? fields.int_field("pad_token_id")
-                        : is_bert                      ? std::optional<std::int64_t>(0)
-                                                       : std::nullopt;
+                        : is_bert                     ? std::optional<std::int64_t>(0)
+                                                      : std::nullopt;
   parse_task_heads(fields, config);
   config.extra = fields.unused();
   if (!generation_json.empty()) {
@@ -295,7 +308,8 @@ class GgufFields {
       : header_(header), arch_(std::move(arch)), source_(source) {}
 
   [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-    throw Error(ErrorCode::kInvalidArgument, "GGUF '" + std::string(source_) + "': " + key + " " + what);
+    throw Error(ErrorCode::kInvalidArgument,
+                "GGUF '" + std::string(source_) + "': " + key + " " + what);
   }
   std::optional<std::int64_t> int_key(const std::string& key, bool arch_prefixed = true) const {
     const std::string full = arch_prefixed ? arch_ + "." + key : key;
@@ -304,7 +318,8 @@ class GgufFields {
     if (!value->is_integer() || !value->as_int()) fail(full, "is not an integer");
     return value->as_int();
   }
-  std::int64_t positive(const std::string& key, std::optional<std::int64_t> fallback = std::nullopt) const {
+  std::int64_t positive(const std::string& key,
+                        std::optional<std::int64_t> fallback = std::nullopt) const {
     auto value = int_key(key);
     if (!value) value = fallback;
     if (!value) fail(arch_ + "." + key, "is missing");
@@ -343,20 +358,38 @@ class GgufFields {
 // llama.cpp's general.file_type (enum llama_ftype) names for the common ones.
 std::string file_type_name(std::int64_t file_type) {
   switch (file_type) {
-    case 0: return "float32";
-    case 1: return "float16";
-    case 32: return "bfloat16";
-    case 2: return "Q4_0";
-    case 3: return "Q4_1";
-    case 7: return "Q8_0";
-    case 8: return "Q5_0";
-    case 9: return "Q5_1";
-    case 10: return "Q2_K";
-    case 11: case 12: case 13: return "Q3_K";
-    case 14: case 15: return "Q4_K";
-    case 16: case 17: return "Q5_K";
-    case 18: return "Q6_K";
-    default: return "file_type " + std::to_string(file_type);
+    case 0:
+      return "float32";
+    case 1:
+      return "float16";
+    case 32:
+      return "bfloat16";
+    case 2:
+      return "Q4_0";
+    case 3:
+      return "Q4_1";
+    case 7:
+      return "Q8_0";
+    case 8:
+      return "Q5_0";
+    case 9:
+      return "Q5_1";
+    case 10:
+      return "Q2_K";
+    case 11:
+    case 12:
+    case 13:
+      return "Q3_K";
+    case 14:
+    case 15:
+      return "Q4_K";
+    case 16:
+    case 17:
+      return "Q5_K";
+    case 18:
+      return "Q6_K";
+    default:
+      return "file_type " + std::to_string(file_type);
   }
 }
 
@@ -365,7 +398,8 @@ std::string file_type_name(std::int64_t file_type) {
 ModelConfig model_config_from_gguf(const GgufHeader& header, std::string_view source) {
   const GgufValue* arch_value = header.find("general.architecture");
   if (arch_value == nullptr || !arch_value->as_string()) {
-    throw Error(ErrorCode::kInvalidArgument, "GGUF '" + std::string(source) + "': no general.architecture");
+    throw Error(ErrorCode::kInvalidArgument,
+                "GGUF '" + std::string(source) + "': no general.architecture");
   }
   const std::string arch = *arch_value->as_string();
   struct Family {
@@ -384,8 +418,9 @@ ModelConfig model_config_from_gguf(const GgufHeader& header, std::string_view so
     if (arch == f.gguf) family = &f;
   }
   if (family == nullptr) {
-    throw Error(ErrorCode::kUnsupported, "GGUF '" + std::string(source) + "': architecture '" + arch +
-                                             "' is not supported; supported: bert, gpt2, llama, qwen2, qwen3");
+    throw Error(ErrorCode::kUnsupported,
+                "GGUF '" + std::string(source) + "': architecture '" + arch +
+                    "' is not supported; supported: bert, gpt2, llama, qwen2, qwen3");
   }
   GgufFields fields(header, arch, source);
   ModelConfig config;
@@ -398,12 +433,15 @@ ModelConfig model_config_from_gguf(const GgufHeader& header, std::string_view so
   config.intermediate_size = fields.positive("feed_forward_length");
   config.max_position_embeddings = fields.positive("context_length");
   config.num_attention_heads = fields.positive("attention.head_count");
-  config.num_key_value_heads = fields.positive("attention.head_count_kv", config.num_attention_heads);
+  config.num_key_value_heads =
+      fields.positive("attention.head_count_kv", config.num_attention_heads);
   if (config.num_attention_heads % config.num_key_value_heads != 0) {
     fields.fail(arch + ".attention.head_count_kv", "does not divide the head count");
   }
-  config.head_dim = fields.positive("attention.key_length", config.hidden_size / config.num_attention_heads);
-  const auto eps = fields.number(config.rms_norm ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon");
+  config.head_dim =
+      fields.positive("attention.key_length", config.hidden_size / config.num_attention_heads);
+  const auto eps = fields.number(config.rms_norm ? "attention.layer_norm_rms_epsilon"
+                                                 : "attention.layer_norm_epsilon");
   config.norm_eps = static_cast<float>(eps.value_or(config.rms_norm ? 1e-6 : 1e-5));
   config.rope_theta = fields.number("rope.freq_base").value_or(10000.0);
   if (auto dims = fields.int_key("rope.dimension_count"); dims && *dims != config.head_dim) {
@@ -420,22 +458,28 @@ ModelConfig model_config_from_gguf(const GgufHeader& header, std::string_view so
 
   // The vocabulary size: stated, else the tokenizer's, else the embedding's rows.
   std::optional<std::int64_t> vocab = fields.int_key("vocab_size");
-  if (const GgufValue* tokens = header.find("tokenizer.ggml.tokens"); !vocab && tokens && tokens->as_array()) {
+  if (const GgufValue* tokens = header.find("tokenizer.ggml.tokens");
+      !vocab && tokens && tokens->as_array()) {
     vocab = static_cast<std::int64_t>(tokens->as_array()->items.size());
   }
-  if (const GgufTensorInfo* embd = fields.tensor("token_embd.weight"); !vocab && embd && embd->dims.size() == 2) {
+  if (const GgufTensorInfo* embd = fields.tensor("token_embd.weight");
+      !vocab && embd && embd->dims.size() == 2) {
     vocab = static_cast<std::int64_t>(embd->dims[1]);
   }
   config.vocab_size = fields.positive("vocab_size", vocab);
 
   config.tie_word_embeddings = !fields.has_tensor("output.weight");
-  config.attention_bias = fields.has_tensor("blk.0.attn_q.bias") || fields.has_tensor("blk.0.attn_qkv.bias");
+  config.attention_bias =
+      fields.has_tensor("blk.0.attn_q.bias") || fields.has_tensor("blk.0.attn_qkv.bias");
   config.mlp_bias = fields.has_tensor("blk.0.ffn_up.bias");
-  if (auto file_type = fields.int_key("general.file_type", false)) config.torch_dtype = file_type_name(*file_type);
+  if (auto file_type = fields.int_key("general.file_type", false))
+    config.torch_dtype = file_type_name(*file_type);
   config.bos_token_id = fields.int_key("tokenizer.ggml.bos_token_id", false);
-  if (auto eos = fields.int_key("tokenizer.ggml.eos_token_id", false)) config.eos_token_ids.push_back(*eos);
+  if (auto eos = fields.int_key("tokenizer.ggml.eos_token_id", false))
+    config.eos_token_ids.push_back(*eos);
   if (auto eot = fields.int_key("tokenizer.ggml.eot_token_id", false);
-      eot && std::find(config.eos_token_ids.begin(), config.eos_token_ids.end(), *eot) == config.eos_token_ids.end()) {
+      eot && std::find(config.eos_token_ids.begin(), config.eos_token_ids.end(), *eot) ==
+                 config.eos_token_ids.end()) {
     config.eos_token_ids.push_back(*eot);
   }
   config.pad_token_id = fields.int_key("tokenizer.ggml.padding_token_id", false);

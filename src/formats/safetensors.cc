@@ -45,8 +45,11 @@ SafetensorsTensor parse_entry(std::string_view file, const std::string& name, co
   std::uint64_t elements = 1;
   for (const json& dim : *shape) {
     if (!dim.is_number_unsigned() ||
-        dim.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-      refuse_tensor(file, name, "shape " + shape->dump() + " has a dimension that is not a non-negative integer");
+        dim.get<std::uint64_t>() >
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      refuse_tensor(
+          file, name,
+          "shape " + shape->dump() + " has a dimension that is not a non-negative integer");
     }
     const std::uint64_t size = dim.get<std::uint64_t>();
     if (size != 0 && elements > std::numeric_limits<std::uint64_t>::max() / size) {
@@ -69,8 +72,9 @@ SafetensorsTensor parse_entry(std::string_view file, const std::string& name, co
   auto bytes = tensor::dtype_bytes(tensor.dtype, elements);
   if (!bytes || *bytes != tensor.end - tensor.begin) {
     refuse_tensor(file, name,
-                  "shape " + shape->dump() + " of " + std::string(tensor::dtype_name(tensor.dtype)) +
-                      " needs " + (bytes ? std::to_string(*bytes) : std::string("too many")) +
+                  "shape " + shape->dump() + " of " +
+                      std::string(tensor::dtype_name(tensor.dtype)) + " needs " +
+                      (bytes ? std::to_string(*bytes) : std::string("too many")) +
                       " bytes but data_offsets " + offsets->dump() + " span " +
                       std::to_string(tensor.end - tensor.begin));
   }
@@ -79,9 +83,11 @@ SafetensorsTensor parse_entry(std::string_view file, const std::string& name, co
 
 }  // namespace
 
-SafetensorsHeader parse_safetensors(std::span<const std::uint8_t> file, std::string_view file_name) {
+SafetensorsHeader parse_safetensors(std::span<const std::uint8_t> file,
+                                    std::string_view file_name) {
   if (file.size() < 8) {
-    refuse(file_name, "only " + std::to_string(file.size()) + " bytes, less than the 8-byte header length");
+    refuse(file_name,
+           "only " + std::to_string(file.size()) + " bytes, less than the 8-byte header length");
   }
   const std::uint64_t header_bytes = read_u64_le(file.data());
   if (header_bytes > kMaxSafetensorsHeaderBytes) {
@@ -95,7 +101,8 @@ SafetensorsHeader parse_safetensors(std::span<const std::uint8_t> file, std::str
   }
   std::string_view text(reinterpret_cast<const char*>(file.data() + 8), header_bytes);
   if (text.empty() || text.front() != '{') refuse(file_name, "header does not start with '{'");
-  const json header = parse_json_strict(text, "safetensors file '" + std::string(file_name) + "' header");
+  const json header =
+      parse_json_strict(text, "safetensors file '" + std::string(file_name) + "' header");
   if (!header.is_object()) refuse(file_name, "header is not a JSON object");
 
   SafetensorsHeader result;
@@ -104,7 +111,8 @@ SafetensorsHeader parse_safetensors(std::span<const std::uint8_t> file, std::str
     if (name == "__metadata__") {
       if (!entry.is_object()) refuse(file_name, "__metadata__ is not an object");
       for (const auto& [key, value] : entry.items()) {
-        if (!value.is_string()) refuse(file_name, "__metadata__ value of '" + key + "' is not a string");
+        if (!value.is_string())
+          refuse(file_name, "__metadata__ value of '" + key + "' is not a string");
         result.metadata[key] = value.get<std::string>();
       }
       continue;
@@ -124,8 +132,9 @@ SafetensorsHeader parse_safetensors(std::span<const std::uint8_t> file, std::str
   for (const SafetensorsTensor& tensor : result.tensors) {
     if (tensor.end > data_bytes) {
       refuse_tensor(file_name, tensor.name,
-                    "data_offsets [" + std::to_string(tensor.begin) + ", " + std::to_string(tensor.end) +
-                        "] run past the end of the data section (" + std::to_string(data_bytes) + " bytes)");
+                    "data_offsets [" + std::to_string(tensor.begin) + ", " +
+                        std::to_string(tensor.end) + "] run past the end of the data section (" +
+                        std::to_string(data_bytes) + " bytes)");
     }
     if (tensor.begin < expected_begin) {
       refuse_tensor(file_name, tensor.name,
@@ -134,8 +143,9 @@ SafetensorsHeader parse_safetensors(std::span<const std::uint8_t> file, std::str
     }
     if (tensor.begin > expected_begin) {
       refuse_tensor(file_name, tensor.name,
-                    "data begins at " + std::to_string(tensor.begin) + " but the previous data ends at " +
-                        std::to_string(expected_begin) + ": a gap, or data out of order");
+                    "data begins at " + std::to_string(tensor.begin) +
+                        " but the previous data ends at " + std::to_string(expected_begin) +
+                        ": a gap, or data out of order");
     }
     expected_begin = tensor.end;
     previous = &tensor;

@@ -30,8 +30,8 @@ struct SafetensorsTensor {
 };
 
 struct SafetensorsHeader {
-  std::uint64_t data_offset = 0;  // 8 + header length: where the data section starts
-  std::vector<SafetensorsTensor> tensors;  // in data order
+  std::uint64_t data_offset = 0;                // 8 + header length: where the data section starts
+  std::vector<SafetensorsTensor> tensors;       // in data order
   std::map<std::string, std::string> metadata;  // "__metadata__"
 };
 
@@ -44,8 +44,7 @@ inline constexpr std::uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
 // dtypes, non-negative shapes whose byte size equals the offsets' span, data that covers
 // the data section exactly once in order (no gap, overlap or trailing bytes).
 // `file_name` is used in error messages. Throws Error(kInvalidArgument).
-SafetensorsHeader parse_safetensors(std::span<const std::uint8_t> file,
-                                    std::string_view file_name);
+SafetensorsHeader parse_safetensors(std::span<const std::uint8_t> file, std::string_view file_name);
 
 class SafetensorsFile {
  public:

@@ -103,7 +103,8 @@ std::unique_ptr<WeightSource> open_index(const std::string& index_path) {
                                                    "' but that file does not hold it");
     }
   }
-  log::info("safetensors: {} tensors in {} shards of {}", source->size(), shards.size(), index_path);
+  log::info("safetensors: {} tensors in {} shards of {}", source->size(), shards.size(),
+            index_path);
   return source;
 }
 

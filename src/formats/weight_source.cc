@@ -10,8 +10,8 @@ tensor::TensorView WeightSource::get(std::string_view name) const {
   if (auto view = find(name)) return *view;
   std::string where;
   for (const std::string& file : files()) where += (where.empty() ? "" : ", ") + file;
-  throw Error(ErrorCode::kNotFound,
-              "tensor '" + std::string(name) + "' is not in " + std::string(format()) + " " + where);
+  throw Error(ErrorCode::kNotFound, "tensor '" + std::string(name) + "' is not in " +
+                                        std::string(format()) + " " + where);
 }
 
 std::vector<float> WeightSource::to_f32(std::string_view name) const {

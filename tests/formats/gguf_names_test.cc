@@ -60,7 +60,9 @@ TEST(GgufNamesTest, Stories260KGgufAndSafetensorsHoldTheSameWeights) {
         for (std::int64_t i = 0; i < hd / 2; ++i) {
           const std::int64_t hf_row = h * hd + half * (hd / 2) + i;
           const std::int64_t meta_row = h * hd + 2 * i + half;
-          ASSERT_EQ(std::memcmp(rotate_half + hf_row * cols, meta + meta_row * cols, cols * sizeof(float)), 0)
+          ASSERT_EQ(std::memcmp(rotate_half + hf_row * cols, meta + meta_row * cols,
+                                cols * sizeof(float)),
+                    0)
               << "row " << hf_row;
         }
       }

@@ -6,7 +6,9 @@ Usage: gguf_reference.py OUTDIR
   general.alignment, and one tensor of every tensor type hfserve reads;
 - all_types_v2.gguf: the same bytes with version 2 (v2 and v3 differ only in that v3
   allows big-endian files);
-- split-0000k-of-00003.gguf: a model split by gguf-py's writer into three parts.
+- split-0000k-of-00003.gguf: a model split by gguf-py's writer into three parts;
+- float_model.gguf: F32/F16/BF16 matrices with 512-wide rows and a norm vector, a source
+  for quantisation to every target (Q4_K needs rows of 256).
 """
 import sys
 from pathlib import Path
@@ -72,3 +74,15 @@ split.write_header_to_file()
 split.write_kv_data_to_file()
 split.write_tensors_to_file()
 split.close()
+
+model = GGUFWriter(str(out / "float_model.gguf"), "llama")
+model.add_context_length(64)
+model.add_tensor("token_embd.weight", rng.standard_normal((8, 512)).astype(np.float32))
+model.add_tensor("blk.0.attn_q.weight", (rng.standard_normal((16, 512)) * 0.02).astype(np.float16))
+model.add_tensor("blk.0.ffn_up.weight", quants.quantize(rng.standard_normal((4, 512)).astype(np.float32), T.BF16),
+                 raw_dtype=T.BF16)
+model.add_tensor("blk.0.attn_norm.weight", np.ones(512, np.float32))
+model.write_header_to_file()
+model.write_kv_data_to_file()
+model.write_tensors_to_file()
+model.close()

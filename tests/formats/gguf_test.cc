@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <glob.h>
 #include <cstring>
 #include <filesystem>
-#include <glob.h>
 #include <nlohmann/json.hpp>
 #include <string>
 

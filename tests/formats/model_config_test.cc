@@ -61,22 +61,36 @@ TEST_F(ModelConfigTest, MatchesTransformersForEveryFamily) {
       EXPECT_EQ(c.rope_scaling->rope_type, want["rope_type"]);
       EXPECT_EQ(c.rope_scaling->factor, want["rope_factor"].get<double>());
     }
-    EXPECT_EQ(json(c.sliding_window.has_value() ? json(*c.sliding_window) : json()), want["sliding_window"]);
-    if (!want["attention_bias"].is_null()) { EXPECT_EQ(c.attention_bias, want["attention_bias"]); }
+    EXPECT_EQ(json(c.sliding_window.has_value() ? json(*c.sliding_window) : json()),
+              want["sliding_window"]);
+    if (!want["attention_bias"].is_null()) {
+      EXPECT_EQ(c.attention_bias, want["attention_bias"]);
+    }
     EXPECT_EQ(json(c.bos_token_id ? json(*c.bos_token_id) : json()), want["bos_token_id"]);
     if (want.contains("generation")) {
       // generation_config.json's ids are the ones generate() uses.
       const json& g = want["generation"];
-      json eos = g["eos_token_id"].is_array() ? g["eos_token_id"] : json::array({g["eos_token_id"]});
+      json eos =
+          g["eos_token_id"].is_array() ? g["eos_token_id"] : json::array({g["eos_token_id"]});
       EXPECT_EQ(json(c.eos_token_ids), eos);
-      if (c.generation.temperature) { EXPECT_EQ(*c.generation.temperature, g["temperature"].get<double>()); }
-      if (c.generation.top_p) { EXPECT_EQ(*c.generation.top_p, g["top_p"].get<double>()); }
-      if (c.generation.top_k) { EXPECT_EQ(*c.generation.top_k, g["top_k"].get<std::int64_t>()); }
-      if (c.generation.do_sample) { EXPECT_EQ(*c.generation.do_sample, g["do_sample"].get<bool>()); }
+      if (c.generation.temperature) {
+        EXPECT_EQ(*c.generation.temperature, g["temperature"].get<double>());
+      }
+      if (c.generation.top_p) {
+        EXPECT_EQ(*c.generation.top_p, g["top_p"].get<double>());
+      }
+      if (c.generation.top_k) {
+        EXPECT_EQ(*c.generation.top_k, g["top_k"].get<std::int64_t>());
+      }
+      if (c.generation.do_sample) {
+        EXPECT_EQ(*c.generation.do_sample, g["do_sample"].get<bool>());
+      }
       if (c.generation.repetition_penalty) {
         EXPECT_EQ(*c.generation.repetition_penalty, g["repetition_penalty"].get<double>());
       }
-      if (!g["pad_token_id"].is_null()) { EXPECT_EQ(c.pad_token_id, g["pad_token_id"].get<std::int64_t>()); }
+      if (!g["pad_token_id"].is_null()) {
+        EXPECT_EQ(c.pad_token_id, g["pad_token_id"].get<std::int64_t>());
+      }
     } else {
       EXPECT_EQ(json(c.eos_token_ids), want["eos_token_ids"]);
       EXPECT_EQ(json(c.pad_token_id ? json(*c.pad_token_id) : json()), want["pad_token_id"]);
@@ -102,19 +116,22 @@ TEST_F(ModelConfigTest, KeepsUnknownFieldsAndReadsLlama3Scaling) {
 
 TEST(ModelConfigErrors, UnknownArchitectureListsTheSupportedOnes) {
   try {
-    model_config_from_hf(R"({"model_type":"mamba","architectures":["MambaForCausalLM"]})", "", "config.json");
+    model_config_from_hf(R"({"model_type":"mamba","architectures":["MambaForCausalLM"]})", "",
+                         "config.json");
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
-    EXPECT_NE(e.message().find("'mamba' (MambaForCausalLM) is not supported; supported: bert, gpt2, llama, "
-                               "mistral, qwen2, qwen3"),
+    EXPECT_NE(e.message().find(
+                  "'mamba' (MambaForCausalLM) is not supported; supported: bert, gpt2, llama, "
+                  "mistral, qwen2, qwen3"),
               std::string::npos)
         << e.message();
   }
 }
 
 TEST(ModelConfigErrors, BadFieldsAreNamed) {
-  const std::string base = R"("model_type":"llama","vocab_size":10,"hidden_size":8,"intermediate_size":16,
+  const std::string base =
+      R"("model_type":"llama","vocab_size":10,"hidden_size":8,"intermediate_size":16,
       "num_hidden_layers":1,"max_position_embeddings":16)";
   auto message = [&](const std::string& fields) {
     try {
@@ -124,16 +141,20 @@ TEST(ModelConfigErrors, BadFieldsAreNamed) {
     }
     return std::string("accepted");
   };
-  EXPECT_NE(message(R"("num_attention_heads":"2")").find("m/config.json: field 'num_attention_heads' is not an integer"),
+  EXPECT_NE(message(R"("num_attention_heads":"2")")
+                .find("m/config.json: field 'num_attention_heads' is not an integer"),
             std::string::npos);
-  EXPECT_NE(message(R"("num_attention_heads":4,"num_key_value_heads":3)").find("does not divide"), std::string::npos);
+  EXPECT_NE(message(R"("num_attention_heads":4,"num_key_value_heads":3)").find("does not divide"),
+            std::string::npos);
   EXPECT_NE(message(R"("num_attention_heads":-2)").find("must be positive"), std::string::npos);
   EXPECT_NE(message(R"("num_attention_heads":2,"rope_scaling":{"rope_type":"llama3","factor":8})")
                 .find("needs low_freq_factor"),
             std::string::npos);
-  EXPECT_NE(message(R"("num_attention_heads":2,"rope_scaling":{"type":"su"})").find("'su' is not supported"),
+  EXPECT_NE(message(R"("num_attention_heads":2,"rope_scaling":{"type":"su"})")
+                .find("'su' is not supported"),
             std::string::npos);
-  EXPECT_NE(message(R"("num_attention_heads":2,"id2label":{"x":"A"})").find("id2label"), std::string::npos);
+  EXPECT_NE(message(R"("num_attention_heads":2,"id2label":{"x":"A"})").find("id2label"),
+            std::string::npos);
   EXPECT_EQ(message(R"("num_attention_heads":2)"), "accepted");
 }
 
@@ -176,19 +197,23 @@ TEST(ModelConfigTrio, Stories260KConfigSafetensorsAndGgufAgree) {
   EXPECT_EQ(weights->get("model.layers.0.mlp.up_proj.weight").shape,
             (std::vector<std::int64_t>{hf.intermediate_size, hf.hidden_size}));
   auto gguf_weights = open_gguf_weights(dir + "/stories260K-f32.gguf");
-  EXPECT_EQ(gguf_weights->get("token_embd.weight").shape, weights->get("model.embed_tokens.weight").shape);
-  EXPECT_EQ(gguf_weights->get("blk.0.ffn_up.weight").shape, weights->get("model.layers.0.mlp.up_proj.weight").shape);
+  EXPECT_EQ(gguf_weights->get("token_embd.weight").shape,
+            weights->get("model.embed_tokens.weight").shape);
+  EXPECT_EQ(gguf_weights->get("blk.0.ffn_up.weight").shape,
+            weights->get("model.layers.0.mlp.up_proj.weight").shape);
 }
 
 TEST(ModelConfigGguf, DemoModelAndUnknownArchitecture) {
   GgufHeader header;
-  header.metadata.emplace_back("general.architecture", GgufValue{GgufType::kString, std::string("mamba")});
+  header.metadata.emplace_back("general.architecture",
+                               GgufValue{GgufType::kString, std::string("mamba")});
   try {
     model_config_from_gguf(header, "x.gguf");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(e.message().find("'mamba' is not supported; supported: bert, gpt2, llama, qwen2, qwen3"),
-              std::string::npos);
+    EXPECT_NE(
+        e.message().find("'mamba' is not supported; supported: bert, gpt2, llama, qwen2, qwen3"),
+        std::string::npos);
   }
 }
 

@@ -77,7 +77,8 @@ class SafetensorsTest : public ::testing::Test {
       ADD_FAILURE() << path << " was accepted; expected: " << what;
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument) << e.what();
-      EXPECT_NE(e.message().find(std::filesystem::path(path).filename().string()), std::string::npos)
+      EXPECT_NE(e.message().find(std::filesystem::path(path).filename().string()),
+                std::string::npos)
           << e.message();
       EXPECT_NE(e.message().find(what), std::string::npos) << e.message();
     }
@@ -103,7 +104,8 @@ TEST_F(SafetensorsTest, ViewsPointIntoTheMapping) {
     tensor::TensorView view = file.view(tensor);
     EXPECT_EQ(view.bytes(), begin + file.header().data_offset + tensor.begin);
   }
-  expect_matches(*open_safetensors(dir_->file("numpy.safetensors")), expected_["numpy.safetensors"]);
+  expect_matches(*open_safetensors(dir_->file("numpy.safetensors")),
+                 expected_["numpy.safetensors"]);
 }
 
 TEST_F(SafetensorsTest, ReadsAShardedCheckpointThroughItsIndex) {
@@ -136,18 +138,16 @@ TEST_F(SafetensorsTest, RefusesHostileFiles) {
   expect_refused(make_file("array.safetensors", "[1]"), "header does not start with '{'");
   expect_refused(make_file("range.safetensors", std::string("{") + kTensorA + "}", 4),
                  "tensor 'a': data_offsets [0, 8] run past the end");
-  expect_refused(
-      make_file("overlap.safetensors",
-                std::string("{") + kTensorA +
-                    R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
-                12),
-      "tensor 'b': data [4, 12) overlaps tensor 'a'");
-  expect_refused(
-      make_file("gap.safetensors",
-                std::string("{") + kTensorA +
-                    R"(,"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})",
-                16),
-      "tensor 'b': data begins at 12 but the previous data ends at 8");
+  expect_refused(make_file("overlap.safetensors",
+                           std::string("{") + kTensorA +
+                               R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                           12),
+                 "tensor 'b': data [4, 12) overlaps tensor 'a'");
+  expect_refused(make_file("gap.safetensors",
+                           std::string("{") + kTensorA +
+                               R"(,"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})",
+                           16),
+                 "tensor 'b': data begins at 12 but the previous data ends at 8");
   expect_refused(make_file("trailing.safetensors", std::string("{") + kTensorA + "}", 9),
                  "data section has 9 bytes");
   expect_refused(make_file("mismatch.safetensors",
@@ -156,17 +156,19 @@ TEST_F(SafetensorsTest, RefusesHostileFiles) {
   expect_refused(make_file("dtype.safetensors",
                            R"({"a":{"dtype":"F17","shape":[2],"data_offsets":[0,8]}})", 8),
                  "tensor 'a': unknown dtype 'F17'");
-  expect_refused(make_file("dup.safetensors", std::string("{") + kTensorA + "," + kTensorA + "}", 8),
-                 "key 'a' appears twice");
+  expect_refused(
+      make_file("dup.safetensors", std::string("{") + kTensorA + "," + kTensorA + "}", 8),
+      "key 'a' appears twice");
   expect_refused(make_file("negative.safetensors",
                            R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", 8),
                  "tensor 'a': shape [-2] has a dimension");
   expect_refused(make_file("backwards.safetensors",
                            R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", 8),
                  "end before they begin");
-  expect_refused(make_file("overflow.safetensors",
-                           R"({"a":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,8]}})", 8),
-                 "tensor 'a'");
+  expect_refused(
+      make_file("overflow.safetensors",
+                R"({"a":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,8]}})", 8),
+      "tensor 'a'");
   expect_refused(make_file("metadata.safetensors", R"({"__metadata__":{"k":1}})"),
                  "__metadata__ value of 'k'");
 }
@@ -183,8 +185,10 @@ TEST_F(SafetensorsTest, RefusesAHostileIndex) {
   namespace fs = std::filesystem;
   const fs::path folder = dir_->path() / "bad_index";
   fs::create_directories(folder);
-  for (const char* shard : {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}) {
-    fs::copy_file(dir_->path() / "sharded" / shard, folder / shard, fs::copy_options::overwrite_existing);
+  for (const char* shard :
+       {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}) {
+    fs::copy_file(dir_->path() / "sharded" / shard, folder / shard,
+                  fs::copy_options::overwrite_existing);
   }
   auto write_index = [&](const std::string& text) {
     hfserve::testing::write_bytes((folder / "model.safetensors.index.json").string(), text);
@@ -198,10 +202,12 @@ TEST_F(SafetensorsTest, RefusesAHostileIndex) {
       EXPECT_NE(e.message().find(what), std::string::npos) << e.message();
     }
   };
-  expect_index_refused(R"({"weight_map":{"lm_head.weight":"../sharded/model-00002-of-00002.safetensors"}})",
-                       "not a plain file name");
-  expect_index_refused(R"({"weight_map":{"lm_head.weight":"model-00001-of-00002.safetensors"}})",
-                       "tensor 'lm_head.weight' is listed in shard 'model-00001-of-00002.safetensors'");
+  expect_index_refused(
+      R"({"weight_map":{"lm_head.weight":"../sharded/model-00002-of-00002.safetensors"}})",
+      "not a plain file name");
+  expect_index_refused(
+      R"({"weight_map":{"lm_head.weight":"model-00001-of-00002.safetensors"}})",
+      "tensor 'lm_head.weight' is listed in shard 'model-00001-of-00002.safetensors'");
   expect_index_refused(R"({"metadata":{}})", "no \"weight_map\"");
   expect_index_refused(R"({"weight_map":{"lm_head.weight":7}})", "is not a file name");
 }

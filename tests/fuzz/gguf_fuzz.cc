@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                    tensor::dtype_info(info.dtype).block_size;
     if (!tensor::can_dequantize(info.dtype) || elements > (1u << 16)) continue;
     out.resize(elements);
-    tensor::dequantize_row(info.dtype, data + header.data_offset + info.offset, out.data(), elements);
+    tensor::dequantize_row(info.dtype, data + header.data_offset + info.offset, out.data(),
+                           elements);
   }
   return 0;
 }

@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
             const auto& other = corpus[rng() % corpus.size()];
             if (!other.empty()) {
               const std::size_t from = rng() % other.size();
-              input.insert(input.begin() + static_cast<std::ptrdiff_t>(at), other.begin() + static_cast<std::ptrdiff_t>(from), other.end());
+              input.insert(input.begin() + static_cast<std::ptrdiff_t>(at),
+                           other.begin() + static_cast<std::ptrdiff_t>(from), other.end());
             }
           }
         }

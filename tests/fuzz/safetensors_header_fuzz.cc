@@ -9,7 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
     std::span<const std::uint8_t> file(data, size);
-    const hfserve::formats::SafetensorsHeader header = hfserve::formats::parse_safetensors(file, "fuzz");
+    const hfserve::formats::SafetensorsHeader header =
+        hfserve::formats::parse_safetensors(file, "fuzz");
     std::uint64_t sum = 0;
     for (const auto& tensor : header.tensors) {
       HFSERVE_CHECK(header.data_offset + tensor.end <= size);
