@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include <stdexcept>
+
 #include "hub/http_client.h"
 #include "hub/model_ref.h"
 
@@ -23,8 +25,10 @@ namespace hfserve::hub::testing {
 FakeHubProcess::FakeHubProcess() {
   const char* python = std::getenv("HFSERVE_VENV_PYTHON");
   const char* source = std::getenv("HFSERVE_SOURCE_DIR");
-  if (python == nullptr) python = HFSERVE_TEST_PYTHON;
-  if (source == nullptr) source = HFSERVE_TEST_SOURCE_DIR;
+  if (python == nullptr || source == nullptr) {
+    throw std::runtime_error(
+        "HFSERVE_VENV_PYTHON and HFSERVE_SOURCE_DIR must be set (ctest sets them)");
+  }
   const std::string script = std::string(source) + "/tests/hub/fake_hub.py";
   const std::string ready = (std::filesystem::temp_directory_path() /
                              ("hfserve_fake_hub_" + std::to_string(::getpid()) + "_" +

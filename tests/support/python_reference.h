@@ -2,10 +2,7 @@
 // (the PyPI reference libraries live there) and hands back what it wrote. Tests compare
 // hfserve with these outputs, computed at test time by independent code.
 //
-// Paths come from the environment that hfserve_add_test sets, and otherwise from the
-// compile definitions HFSERVE_TEST_{VENV_PYTHON,SOURCE_DIR,TESTDATA} that a test target
-// sets: gtest_discover_tests (CMake 3.25) passes only the first variable of a multi-valued
-// ENVIRONMENT property, so the environment alone is not enough.
+// Paths come from the environment CTest gives every test (tests/CMakeLists.txt).
 #pragma once
 
 #include <unistd.h>
@@ -20,26 +17,16 @@
 
 namespace hfserve::testing {
 
-inline std::string env_or(const char* name, const char* fallback) {
+inline std::string env_or(const char* name) {
   const char* value = std::getenv(name);
   if (value != nullptr && *value != '\0') return value;
-  if (fallback != nullptr && *fallback != '\0') return fallback;
-  throw std::runtime_error(std::string("environment variable ") + name + " is not set");
+  throw std::runtime_error(std::string("environment variable ") + name +
+                           " is not set (ctest sets it; run the tests through ctest)");
 }
 
-#ifndef HFSERVE_TEST_VENV_PYTHON
-#define HFSERVE_TEST_VENV_PYTHON ""
-#endif
-#ifndef HFSERVE_TEST_SOURCE_DIR
-#define HFSERVE_TEST_SOURCE_DIR ""
-#endif
-#ifndef HFSERVE_TEST_TESTDATA
-#define HFSERVE_TEST_TESTDATA ""
-#endif
-
-inline std::string venv_python() { return env_or("HFSERVE_VENV_PYTHON", HFSERVE_TEST_VENV_PYTHON); }
-inline std::string source_dir() { return env_or("HFSERVE_SOURCE_DIR", HFSERVE_TEST_SOURCE_DIR); }
-inline std::string testdata_dir() { return env_or("HFSERVE_TESTDATA", HFSERVE_TEST_TESTDATA); }
+inline std::string venv_python() { return env_or("HFSERVE_VENV_PYTHON"); }
+inline std::string source_dir() { return env_or("HFSERVE_SOURCE_DIR"); }
+inline std::string testdata_dir() { return env_or("HFSERVE_TESTDATA"); }
 
 // A fresh directory under the system temp dir, removed by the destructor.
 class TempDir {
