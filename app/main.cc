@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "app/cmd_chat_template.h"
 #include "app/version.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -49,12 +50,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
 
+  hfserve::app::ChatTemplateOptions chat_template;
+  CLI::App* chat_template_cmd = hfserve::app::add_chat_template_command(app, chat_template);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
     hfserve::log::init_stderr();
     hfserve::log::set_level(log_level);
     if (serve_cmd->parsed()) return run_serve(serve);
+    if (chat_template_cmd->parsed()) return hfserve::app::run_chat_template(chat_template);
   } catch (const hfserve::Error& error) {
     std::fprintf(stderr, "hfserve: %s\n", error.what());
     return 1;

@@ -82,7 +82,7 @@ const std::string& ModelTemplates::select(bool has_tools, std::string_view name)
               "the model has several chat templates and none is named 'default': " + names);
 }
 
-ModelTemplates load_model_templates(const std::filesystem::path& folder) {
+ModelTemplates load_model_templates(const std::filesystem::path& folder, bool require_template) {
   if (!std::filesystem::is_directory(folder)) {
     throw Error(ErrorCode::kNotFound, folder.string() + " is not a folder");
   }
@@ -136,7 +136,7 @@ ModelTemplates load_model_templates(const std::filesystem::path& folder) {
     for (const auto& path : paths) files.emplace_back(path.stem().string(), read_text(path));
   }
   if (!files.empty()) result.templates = std::move(files);
-  if (result.templates.empty()) {
+  if (result.templates.empty() && require_template) {
     throw Error(ErrorCode::kNotFound,
                 folder.string() + " has no chat template (no chat_template in "
                                   "tokenizer_config.json and no chat_template.jinja)");

@@ -28,9 +28,11 @@ struct ModelTemplates {
   const std::string& select(bool has_tools, std::string_view name = {}) const;
 };
 
-// Reads `folder`. Throws Error(not_found) when it has no chat template, and
+// Reads `folder`. Throws Error(not_found) when it has no chat template (unless
+// `require_template` is false: then only the special tokens may be filled), and
 // Error(invalid_argument) naming the file and position for malformed JSON.
-ModelTemplates load_model_templates(const std::filesystem::path& folder);
+ModelTemplates load_model_templates(const std::filesystem::path& folder,
+                                    bool require_template = true);
 
 // The special tokens of a parsed tokenizer_config.json (see ModelTemplates).
 nlohmann::ordered_json special_tokens_from_config(const nlohmann::ordered_json& config);
