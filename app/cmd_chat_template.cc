@@ -32,8 +32,9 @@ chat::ModelTemplates load_model(const std::string& model, bool require_template)
                 model + ": reading the chat template of a GGUF file is not wired in yet");
   }
   throw Error(ErrorCode::kUnsupported,
-              "'" + model + "' is not a local folder; Hub model references are not resolved "
-                            "by chat-template yet");
+              "'" + model +
+                  "' is not a local folder; Hub model references are not resolved "
+                  "by chat-template yet");
 }
 
 }  // namespace
@@ -57,7 +58,8 @@ CLI::App* add_chat_template_command(CLI::App& app, ChatTemplateOptions& options)
 
 int run_chat_template(const ChatTemplateOptions& options) {
   if (options.model.empty() && options.template_file.empty()) {
-    throw Error(ErrorCode::kInvalidArgument, "chat-template needs a MODEL folder or --template FILE");
+    throw Error(ErrorCode::kInvalidArgument,
+                "chat-template needs a MODEL folder or --template FILE");
   }
   chat::ChatInputs inputs;
   inputs.add_generation_prompt = options.add_generation_prompt;
@@ -76,9 +78,9 @@ int run_chat_template(const ChatTemplateOptions& options) {
       inputs.extra = request["chat_template_kwargs"];
     }
   } else {
-    throw Error(ErrorCode::kInvalidArgument,
-                options.messages_file +
-                    ": expected an array of messages or an object with \"messages\"");
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        options.messages_file + ": expected an array of messages or an object with \"messages\"");
   }
   if (!inputs.messages.is_array()) {
     throw Error(ErrorCode::kInvalidArgument, options.messages_file + ": messages must be an array");
@@ -105,7 +107,8 @@ int run_chat_template(const ChatTemplateOptions& options) {
   std::string source;
   if (!options.template_file.empty()) {
     source = read_text(options.template_file);
-    if (!options.model.empty()) inputs.special_tokens = load_model(options.model, false).special_tokens;
+    if (!options.model.empty())
+      inputs.special_tokens = load_model(options.model, false).special_tokens;
   } else {
     chat::ModelTemplates model = load_model(options.model, true);
     source = model.select(inputs.tools.has_value());

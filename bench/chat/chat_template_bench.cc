@@ -51,12 +51,13 @@ std::vector<Case> load_cases() {
     c.inputs.special_tokens = std::move(tokens);
     cases.push_back(std::move(c));
   };
-  hfserve::chat::ModelTemplates qwen3 = hfserve::chat::load_model_templates(testdata + "/tokenizers/qwen3");
+  hfserve::chat::ModelTemplates qwen3 =
+      hfserve::chat::load_model_templates(testdata + "/tokenizers/qwen3");
   add("qwen3", qwen3.select(true), qwen3.special_tokens);
   Json tokens = {{"bos_token", "<s>"}, {"eos_token", "</s>"}};
-  for (const char* file : {"CohereForAI-c4ai-command-r7b-12-2024-tool_use",
-                           "meta-llama-Llama-3.1-8B-Instruct",
-                           "NousResearch-Hermes-3-Llama-3.1-8B-tool_use"}) {
+  for (const char* file :
+       {"CohereForAI-c4ai-command-r7b-12-2024-tool_use", "meta-llama-Llama-3.1-8B-Instruct",
+        "NousResearch-Hermes-3-Llama-3.1-8B-tool_use"}) {
     add(file, read_text(testdata + "/chat-templates/" + file + ".jinja"), tokens);
   }
   return cases;
@@ -78,7 +79,8 @@ Json time_reference(const std::vector<Case>& cases) {
   std::string interpreter = python != nullptr ? python : HFSERVE_BENCH_PYTHON;
   std::string cases_path = "/tmp/hfserve_chat_bench_cases.json";
   Json list = Json::array();
-  for (const Case& c : cases) list.push_back({{"name", c.name}, {"source", c.source}, {"context", context_of(c)}});
+  for (const Case& c : cases)
+    list.push_back({{"name", c.name}, {"source", c.source}, {"context", context_of(c)}});
   std::ofstream(cases_path) << list.dump();
   std::string command = interpreter + " " + HFSERVE_BENCH_SOURCE_DIR +
                         "/bench/chat/jinja2_timing.py " + cases_path + " 2>/dev/null";
@@ -112,8 +114,9 @@ void render(benchmark::State& state, const Case& c, const Json& reference) {
     bytes = prompt.size();
     benchmark::DoNotOptimize(prompt);
   }
-  double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
-              static_cast<double>(state.iterations());
+  double us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
+      static_cast<double>(state.iterations());
   state.counters["prompt_bytes"] = static_cast<double>(bytes);
   report(state, us, reference, "render_us");
 }
@@ -124,8 +127,9 @@ void parse(benchmark::State& state, const Case& c, const Json& reference) {
     hfserve::chat::Template tmpl(c.source);
     benchmark::DoNotOptimize(tmpl);
   }
-  double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
-              static_cast<double>(state.iterations());
+  double us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
+      static_cast<double>(state.iterations());
   report(state, us, reference, "parse_us");
 }
 
@@ -137,12 +141,12 @@ int main(int argc, char** argv) {
   static const Json reference = time_reference(cases);
   for (const Case& c : cases) {
     Json ref = reference.contains(c.name) ? reference[c.name] : Json::object();
-    benchmark::RegisterBenchmark(("render/" + c.name).c_str(),
-                                 [&c, ref](benchmark::State& s) { render(s, c, ref); })
-        ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark(("parse/" + c.name).c_str(),
-                                 [&c, ref](benchmark::State& s) { parse(s, c, ref); })
-        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("render/" + c.name).c_str(), [&c, ref](benchmark::State& s) {
+      render(s, c, ref);
+    })->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("parse/" + c.name).c_str(), [&c, ref](benchmark::State& s) {
+      parse(s, c, ref);
+    })->Unit(benchmark::kMicrosecond);
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

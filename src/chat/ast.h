@@ -81,10 +81,10 @@ struct Stmt {
   StmtKind kind = StmtKind::kData;
   int line = 0;
   int column = 0;
-  std::string text;  // kData; kMacro name
-  ExprPtr expr;      // kOutput, kFor iterable, kSet value, kCallBlock call, filters
-  ExprPtr target;    // kFor, kSet, kSetBlock
-  ExprPtr condition;  // kFor filter
+  std::string text;              // kData; kMacro name
+  ExprPtr expr;                  // kOutput, kFor iterable, kSet value, kCallBlock call, filters
+  ExprPtr target;                // kFor, kSet, kSetBlock
+  ExprPtr condition;             // kFor filter
   std::vector<Branch> branches;  // kIf
   Body body;
   Body else_body;  // kFor

@@ -19,15 +19,15 @@ BoundArgs::BoundArgs(const CallArgs& args, std::string_view function,
   for (const auto& [key, value] : args.keyword) {
     auto it = std::find(params.begin(), params.end(), key);
     if (it == params.end()) {
-      throw TemplateError(TemplateErrorKind::kType, std::string(function) +
-                                                        "() got an unexpected keyword argument '" +
-                                                        key + "'");
+      throw TemplateError(
+          TemplateErrorKind::kType,
+          std::string(function) + "() got an unexpected keyword argument '" + key + "'");
     }
     auto index = static_cast<std::size_t>(it - params.begin());
     if (values_[index]) {
-      throw TemplateError(TemplateErrorKind::kType, std::string(function) +
-                                                        "() got multiple values for argument '" +
-                                                        key + "'");
+      throw TemplateError(
+          TemplateErrorKind::kType,
+          std::string(function) + "() got multiple values for argument '" + key + "'");
     }
     values_[index] = value;
   }
@@ -36,8 +36,8 @@ BoundArgs::BoundArgs(const CallArgs& args, std::string_view function,
 std::int64_t expect_int(const Value& value, std::string_view what) {
   if (value.is_int() || value.is_bool()) return value.as_int();
   if (value.is_undefined()) raise_undefined(value);
-  throw TemplateError(TemplateErrorKind::kType, std::string(what) + " must be an integer, not '" +
-                                                    type_name(value) + "'");
+  throw TemplateError(TemplateErrorKind::kType,
+                      std::string(what) + " must be an integer, not '" + type_name(value) + "'");
 }
 
 const std::string& expect_string(const Value& value, std::string_view what) {

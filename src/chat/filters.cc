@@ -21,14 +21,15 @@ using FilterFn = Value (*)(Interpreter&, const Value&, CallArgs&);
 
 // jinja2's make_attrgetter: "a.b.0" walks items/attributes; `fallback` replaces undefined.
 std::function<Value(const Value&)> attribute_getter(Interpreter& in, const Value& attribute,
-                                                   std::optional<Value> fallback = std::nullopt) {
+                                                    std::optional<Value> fallback = std::nullopt) {
   std::vector<Value> parts;
   if (attribute.is_string()) {
     for (const std::string& part : python::split(attribute.str(), std::string("."), -1)) {
       bool digits = !part.empty() && std::all_of(part.begin(), part.end(),
                                                  [](char c) { return c >= '0' && c <= '9'; });
-      parts.push_back(digits ? Value(static_cast<std::int64_t>(std::strtoll(part.c_str(), nullptr, 10)))
-                             : Value(part));
+      parts.push_back(
+          digits ? Value(static_cast<std::int64_t>(std::strtoll(part.c_str(), nullptr, 10)))
+                 : Value(part));
     }
   } else {
     parts.push_back(attribute);
@@ -207,10 +208,12 @@ Value f_int(Interpreter&, const Value& v, CallArgs& args) {
 Value f_indent(Interpreter&, const Value& v, CallArgs& args) {
   BoundArgs a(args, "indent", {"width", "first", "blank"});
   Value width = a.get(0, Value(4));
-  std::string indention = width.is_string() ? width.str()
-                                            : std::string(static_cast<std::size_t>(std::max<std::int64_t>(
-                                                              0, expect_int(width, "width"))),
-                                                          ' ');
+  std::string indention =
+      width.is_string()
+          ? width.str()
+          : std::string(
+                static_cast<std::size_t>(std::max<std::int64_t>(0, expect_int(width, "width"))),
+                ' ');
   bool first = truthy(a.get(1, Value(false)));
   bool blank = truthy(a.get(2, Value(false)));
   std::string text = to_str(v) + "\n";
@@ -379,8 +382,12 @@ Value min_or_max(Interpreter& in, const Value& v, CallArgs& args, bool max) {
   return items[best];
 }
 
-Value f_max(Interpreter& in, const Value& v, CallArgs& args) { return min_or_max(in, v, args, true); }
-Value f_min(Interpreter& in, const Value& v, CallArgs& args) { return min_or_max(in, v, args, false); }
+Value f_max(Interpreter& in, const Value& v, CallArgs& args) {
+  return min_or_max(in, v, args, true);
+}
+Value f_min(Interpreter& in, const Value& v, CallArgs& args) {
+  return min_or_max(in, v, args, false);
+}
 
 Value f_replace(Interpreter&, const Value& v, CallArgs& args) {
   BoundArgs a(args, "replace", {"old", "new", "count"});
@@ -413,7 +420,9 @@ Value f_round(Interpreter&, const Value& v, CallArgs& args) {
   if (!v.is_number()) type_error("type " + type_name(v) + " doesn't define __round__ method");
   double scale = std::pow(10.0, static_cast<double>(precision));
   double x = v.as_double() * scale;
-  double r = method == "common" ? std::nearbyint(x) : method == "ceil" ? std::ceil(x) : std::floor(x);
+  double r = method == "common" ? std::nearbyint(x)
+             : method == "ceil" ? std::ceil(x)
+                                : std::floor(x);
   if (v.is_float() || method != "common") return Value(r / scale);
   return v.is_bool() ? Value(v.as_int()) : v;
 }
@@ -481,7 +490,8 @@ Value f_tojson(Interpreter&, const Value& v, CallArgs& args) {
   if (indent.is_string()) {
     options.indent = indent.str();
   } else if (!indent.is_none()) {
-    options.indent = std::string(static_cast<std::size_t>(std::max<std::int64_t>(0, expect_int(indent, "indent"))), ' ');
+    options.indent = std::string(
+        static_cast<std::size_t>(std::max<std::int64_t>(0, expect_int(indent, "indent"))), ' ');
   }
   Value separators = a.get(2, Value::none());
   if (!separators.is_none()) {

@@ -40,7 +40,9 @@ class Namespace : public Object {
     return true;
   }
   std::string type_name() const override { return "Namespace"; }
-  std::string repr() const override { return "<Namespace " + chat::repr(Value::dict(attributes_)) + ">"; }
+  std::string repr() const override {
+    return "<Namespace " + chat::repr(Value::dict(attributes_)) + ">";
+  }
 
  private:
   Dict attributes_;
@@ -91,7 +93,8 @@ Value g_range(Interpreter& in, CallArgs& args) {
   }
   if (step == 0) type_error("range() arg 3 must not be zero");
   // Length computed in floating point so extreme bounds cannot overflow.
-  double span = (static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step);
+  double span =
+      (static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step);
   if (span > static_cast<double>(kMaxRange)) {
     type_error("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
   }

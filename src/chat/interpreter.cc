@@ -24,8 +24,19 @@ std::string object_description(const Value& value) {
 // A loop variable: loop.index, loop.first, loop.cycle(...) and the rest.
 class LoopObject : public Object {
  public:
-  LoopObject(std::shared_ptr<const List> items, int depth)
-      : items_(std::move(items)), depth_(depth) {}
+  // `recursive` is the loop statement when it was declared `recursive` (then `loop(x)`
+  // renders the body again over x, one level deeper), else null.
+  LoopObject(std::shared_ptr<const List> items, int depth, const Stmt* recursive,
+             std::shared_ptr<Frame> outer)
+      : items_(std::move(items)), depth_(depth), recursive_(recursive), outer_(std::move(outer)) {}
+
+  Value call(Interpreter& interpreter, CallArgs& args) override {
+    if (recursive_ == nullptr) return Object::call(interpreter, args);
+    if (args.positional.size() != 1 || !args.keyword.empty()) {
+      type_error("loop() takes exactly one argument, the iterable to recurse into");
+    }
+    return Value(interpreter.recurse_loop(*recursive_, args.positional[0], depth_ + 1, outer_));
+  }
 
   void set_index(std::size_t index) { index_ = index; }
 
@@ -56,7 +67,8 @@ class LoopObject : public Object {
   }
   std::string type_name() const override { return "LoopContext"; }
   std::string repr() const override {
-    return "<LoopContext " + std::to_string(index_ + 1) + "/" + std::to_string(items_->size()) + ">";
+    return "<LoopContext " + std::to_string(index_ + 1) + "/" + std::to_string(items_->size()) +
+           ">";
   }
 
  private:
@@ -90,6 +102,8 @@ class LoopObject : public Object {
 
   std::shared_ptr<const List> items_;
   int depth_;
+  const Stmt* recursive_;
+  std::shared_ptr<Frame> outer_;
   std::size_t index_ = 0;
   std::shared_ptr<std::optional<Value>> changed_ = std::make_shared<std::optional<Value>>();
 };
@@ -107,9 +121,15 @@ std::int64_t checked(Op op, std::int64_t a, std::int64_t b) {
   return result;
 }
 
-bool add_overflows(std::int64_t a, std::int64_t b, std::int64_t* r) { return __builtin_add_overflow(a, b, r); }
-bool sub_overflows(std::int64_t a, std::int64_t b, std::int64_t* r) { return __builtin_sub_overflow(a, b, r); }
-bool mul_overflows(std::int64_t a, std::int64_t b, std::int64_t* r) { return __builtin_mul_overflow(a, b, r); }
+bool add_overflows(std::int64_t a, std::int64_t b, std::int64_t* r) {
+  return __builtin_add_overflow(a, b, r);
+}
+bool sub_overflows(std::int64_t a, std::int64_t b, std::int64_t* r) {
+  return __builtin_sub_overflow(a, b, r);
+}
+bool mul_overflows(std::int64_t a, std::int64_t b, std::int64_t* r) {
+  return __builtin_mul_overflow(a, b, r);
+}
 
 double python_fmod(double a, double b) {
   double r = std::fmod(a, b);
@@ -311,8 +331,8 @@ Value binary_op(std::string_view op, const Value& a, const Value& b) {
     if ((a.is_string() || a.is_sequence()) && (b.is_int() || b.is_bool())) return repeat(a, y);
     if ((b.is_string() || b.is_sequence()) && (a.is_int() || a.is_bool())) return repeat(b, x);
     if (a.is_string() || b.is_string()) {
-      type_error("can't multiply sequence by non-int of type '" +
-                 type_name(a.is_string() ? b : a) + "'");
+      type_error("can't multiply sequence by non-int of type '" + type_name(a.is_string() ? b : a) +
+                 "'");
     }
     return unsupported();
   }
@@ -375,16 +395,17 @@ std::string Interpreter::render(const Body& body, std::shared_ptr<Frame> root) {
 void Interpreter::count_iterations(std::int64_t n) {
   iterations_ += n;
   if (iterations_ > limits_.max_loop_iterations) {
-    throw TemplateError(TemplateErrorKind::kLimit,
-                        "more than " + std::to_string(limits_.max_loop_iterations) +
-                            " loop iterations");
+    throw TemplateError(
+        TemplateErrorKind::kLimit,
+        "more than " + std::to_string(limits_.max_loop_iterations) + " loop iterations");
   }
 }
 
 void Interpreter::check_string_size(std::size_t bytes) const {
   if (bytes > limits_.max_output_bytes) {
-    throw TemplateError(TemplateErrorKind::kLimit,
-                        "output larger than " + std::to_string(limits_.max_output_bytes) + " bytes");
+    throw TemplateError(
+        TemplateErrorKind::kLimit,
+        "output larger than " + std::to_string(limits_.max_output_bytes) + " bytes");
   }
 }
 
@@ -527,42 +548,62 @@ Interpreter::Flow Interpreter::exec(const Stmt& stmt, std::string& out) {
 }
 
 void Interpreter::exec_for(const Stmt& stmt, std::string& out) {
-  Value iterable = eval(*stmt.expr);
+  run_loop(stmt, eval(*stmt.expr), 1, frame_, out);
+}
+
+std::string Interpreter::recurse_loop(const Stmt& stmt, const Value& iterable, int depth,
+                                      const std::shared_ptr<Frame>& outer) {
+  if (++call_depth_ > limits_.max_call_depth) {
+    --call_depth_;
+    throw TemplateError(TemplateErrorKind::kLimit, "recursive loop nests deeper than " +
+                                                       std::to_string(limits_.max_call_depth));
+  }
+  std::shared_ptr<Frame> saved = frame_;
+  std::string out;
+  try {
+    run_loop(stmt, iterable, depth, outer, out);
+  } catch (...) {
+    frame_ = saved;
+    --call_depth_;
+    throw;
+  }
+  frame_ = saved;
+  --call_depth_;
+  return out;
+}
+
+void Interpreter::run_loop(const Stmt& stmt, const Value& iterable, int depth,
+                           std::shared_ptr<Frame> outer, std::string& out) {
+  frame_ = outer;
   List items = iterate(iterable);
   count_iterations(static_cast<std::int64_t>(items.size()));
   if (stmt.condition) {
     // The loop's filter sees each item bound to the target, in a scope of its own.
     List kept;
     auto scratch = std::make_shared<Frame>();
-    scratch->parent = frame_;
-    std::swap(frame_, scratch);
+    scratch->parent = outer;
+    frame_ = scratch;
     try {
       for (const Value& item : items) {
         assign(*stmt.target, item);
         if (truthy(eval(*stmt.condition))) kept.push_back(item);
       }
     } catch (...) {
-      frame_ = std::move(scratch);
+      frame_ = outer;
       throw;
     }
-    frame_ = std::move(scratch);
+    frame_ = outer;
     items = std::move(kept);
   }
   if (items.empty()) {
     exec_body(stmt.else_body, out);
     return;
   }
-  const Value* outer_loop = frame_->find("loop");
-  int depth = 1;
-  if (stmt.recursive && outer_loop != nullptr && outer_loop->is_object()) {
-    Value d = outer_loop->object().attribute("depth");
-    if (d.is_int()) depth = static_cast<int>(d.as_int()) + 1;
-  }
   auto shared_items = std::make_shared<const List>(std::move(items));
   const List& loop_items = *shared_items;
-  auto loop = std::make_shared<LoopObject>(shared_items, depth);
+  auto loop =
+      std::make_shared<LoopObject>(shared_items, depth, stmt.recursive ? &stmt : nullptr, outer);
   Value loop_value = Value::object(loop);
-  std::shared_ptr<Frame> outer = frame_;
   try {
     for (std::size_t i = 0; i < loop_items.size(); ++i) {
       loop->set_index(i);
@@ -662,7 +703,8 @@ void Interpreter::exec_macro(const Stmt& stmt) {
 }
 
 void Interpreter::exec_call_block(const Stmt& stmt, std::string& out) {
-  Value caller = Value::callable(std::make_shared<MacroCallable>(stmt, frame_, "caller", std::nullopt));
+  Value caller =
+      Value::callable(std::make_shared<MacroCallable>(stmt, frame_, "caller", std::nullopt));
   Value result = eval_call(*stmt.expr, std::make_pair(std::string("caller"), caller));
   emit(out, to_str(result));
 }
@@ -683,12 +725,11 @@ void Interpreter::assign(const Expr& target, const Value& value) {
   }
   List items = iterate(value);
   if (items.size() != target.children.size()) {
-    std::string message = items.size() < target.children.size()
-                              ? "not enough values to unpack (expected " +
-                                    std::to_string(target.children.size()) + ", got " +
-                                    std::to_string(items.size()) + ")"
-                              : "too many values to unpack (expected " +
-                                    std::to_string(target.children.size()) + ")";
+    std::string message =
+        items.size() < target.children.size()
+            ? "not enough values to unpack (expected " + std::to_string(target.children.size()) +
+                  ", got " + std::to_string(items.size()) + ")"
+            : "too many values to unpack (expected " + std::to_string(target.children.size()) + ")";
     throw TemplateError(TemplateErrorKind::kType, message, target.line, target.column);
   }
   for (std::size_t i = 0; i < items.size(); ++i) assign(*target.children[i], items[i]);
@@ -721,7 +762,8 @@ CallArgs Interpreter::eval_args(const Expr& expr, std::size_t first) {
   for (const auto& [key, value] : expr.keywords) args.keyword.emplace_back(key, eval(*value));
   if (expr.star_kwargs) {
     Value extra = eval(*expr.star_kwargs);
-    if (!extra.is_dict()) type_error("argument after ** must be a mapping, not " + type_name(extra));
+    if (!extra.is_dict())
+      type_error("argument after ** must be a mapping, not " + type_name(extra));
     for (const auto& [key, value] : extra.dict().items) {
       if (!key.is_string()) type_error("keywords must be strings");
       args.keyword.emplace_back(key.str(), value);
@@ -730,8 +772,7 @@ CallArgs Interpreter::eval_args(const Expr& expr, std::size_t first) {
   return args;
 }
 
-Value Interpreter::eval_call(const Expr& expr,
-                             std::optional<std::pair<std::string, Value>> extra) {
+Value Interpreter::eval_call(const Expr& expr, std::optional<std::pair<std::string, Value>> extra) {
   Value callee = eval(*expr.children[0]);
   CallArgs args = eval_args(expr, 1);
   if (extra) args.keyword.push_back(std::move(*extra));
@@ -779,13 +820,15 @@ Value Interpreter::get_item(const Value& object, const Value& key) {
       if (python::is_ascii(text)) {
         auto size = static_cast<std::int64_t>(text.size());
         if (index < 0) index += size;
-        if (index >= 0 && index < size) return Value(text.substr(static_cast<std::size_t>(index), 1));
+        if (index >= 0 && index < size)
+          return Value(text.substr(static_cast<std::size_t>(index), 1));
       } else {
         std::u32string cps = python::decode(text);
         auto size = static_cast<std::int64_t>(cps.size());
         if (index < 0) index += size;
         if (index >= 0 && index < size) {
-          return Value(python::encode(std::u32string_view(cps).substr(static_cast<std::size_t>(index), 1)));
+          return Value(
+              python::encode(std::u32string_view(cps).substr(static_cast<std::size_t>(index), 1)));
         }
       }
     } else {
@@ -798,8 +841,8 @@ Value Interpreter::get_item(const Value& object, const Value& key) {
   if (key.is_string()) {
     if (object.is_object()) return object.object().attribute(key.str());
     if (auto method = method_of(object, key.str())) return *method;
-    return Value::undefined("'" + object_description(object) + "' has no attribute '" +
-                            key.str() + "'");
+    return Value::undefined("'" + object_description(object) + "' has no attribute '" + key.str() +
+                            "'");
   }
   return Value::undefined("'" + object_description(object) + "' has no element " + repr(key));
 }
@@ -830,9 +873,11 @@ std::vector<std::size_t> slice_indices(std::int64_t size, const Value& start_v, 
   std::int64_t stop = clamp(as_index(stop_v, "stop"), step > 0 ? size : -1);
   std::vector<std::size_t> indices;
   if (step > 0) {
-    for (std::int64_t i = start; i < stop; i += step) indices.push_back(static_cast<std::size_t>(i));
+    for (std::int64_t i = start; i < stop; i += step)
+      indices.push_back(static_cast<std::size_t>(i));
   } else {
-    for (std::int64_t i = start; i > stop; i += step) indices.push_back(static_cast<std::size_t>(i));
+    for (std::int64_t i = start; i > stop; i += step)
+      indices.push_back(static_cast<std::size_t>(i));
   }
   return indices;
 }
@@ -916,8 +961,8 @@ Value Interpreter::eval_impl(const Expr& expr) {
       if (object.is_string()) {
         std::u32string cps = python::decode(object.str());
         std::u32string out;
-        for (std::size_t i : slice_indices(static_cast<std::int64_t>(cps.size()), parts[0], parts[1],
-                                           parts[2])) {
+        for (std::size_t i :
+             slice_indices(static_cast<std::int64_t>(cps.size()), parts[0], parts[1], parts[2])) {
           out += cps[i];
         }
         return Value(python::encode(out));
@@ -925,8 +970,8 @@ Value Interpreter::eval_impl(const Expr& expr) {
       if (object.is_sequence() && !object.is_generator()) {
         List out;
         const List& items = object.items();
-        for (std::size_t i : slice_indices(static_cast<std::int64_t>(items.size()), parts[0],
-                                           parts[1], parts[2])) {
+        for (std::size_t i :
+             slice_indices(static_cast<std::int64_t>(items.size()), parts[0], parts[1], parts[2])) {
           out.push_back(items[i]);
         }
         return object.is_tuple() ? Value::tuple(std::move(out)) : Value::list(std::move(out));

@@ -61,6 +61,10 @@ class Interpreter {
   std::chrono::system_clock::time_point now() const;
   bool clock_is_fixed() const { return now_.has_value(); }
 
+  // Renders a `recursive` for loop's body again over `iterable` (what `loop(x)` does).
+  std::string recurse_loop(const Stmt& stmt, const Value& iterable, int depth,
+                           const std::shared_ptr<Frame>& outer);
+
   // Renders a macro-like body in a fresh frame over `closure` with `vars` bound.
   std::string render_in_frame(const Body& body, std::shared_ptr<Frame> closure,
                               std::vector<std::pair<std::string, Value>> vars);
@@ -71,6 +75,8 @@ class Interpreter {
   Flow exec_body(const Body& body, std::string& out);
   Flow exec(const Stmt& stmt, std::string& out);
   void exec_for(const Stmt& stmt, std::string& out);
+  void run_loop(const Stmt& stmt, const Value& iterable, int depth, std::shared_ptr<Frame> outer,
+                std::string& out);
   void exec_macro(const Stmt& stmt);
   void exec_call_block(const Stmt& stmt, std::string& out);
   void assign(const Expr& target, const Value& value);

@@ -135,7 +135,9 @@ bool t_upper(Interpreter&, const Value& v, CallArgs&) {
   std::string s = to_str(v);
   return python::upper(s) == s && python::lower(s) != s;
 }
-bool t_filter(Interpreter&, const Value& v, CallArgs&) { return v.is_string() && has_filter(v.str()); }
+bool t_filter(Interpreter&, const Value& v, CallArgs&) {
+  return v.is_string() && has_filter(v.str());
+}
 bool t_test(Interpreter&, const Value& v, CallArgs&) { return v.is_string() && has_test(v.str()); }
 
 const std::unordered_map<std::string_view, TestFn>& tests() {

@@ -90,7 +90,9 @@ class JsonWriter {
   }
 
   void write(std::string& out, const Value& value, int level) {
-    if (level > 512) throw TemplateError(TemplateErrorKind::kType, "maximum recursion depth exceeded while encoding a JSON object");
+    if (level > 512)
+      throw TemplateError(TemplateErrorKind::kType,
+                          "maximum recursion depth exceeded while encoding a JSON object");
     switch (value.kind()) {
       case Kind::kNone:
         out += "null";
@@ -127,7 +129,8 @@ class JsonWriter {
       }
       case Kind::kDict: {
         std::vector<std::pair<std::string, const Value*>> entries;
-        for (const auto& [key, item] : value.dict().items) entries.emplace_back(key_text(key), &item);
+        for (const auto& [key, item] : value.dict().items)
+          entries.emplace_back(key_text(key), &item);
         if (entries.empty()) {
           out += "{}";
           return;

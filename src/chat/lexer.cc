@@ -248,8 +248,9 @@ class Lexer {
       } else {
         std::string_view rest = std::string_view(src_).substr(at);
         const std::string_view* op = std::find_if(
-            std::begin(kOperators), std::end(kOperators),
-            [&](std::string_view candidate) { return rest.substr(0, candidate.size()) == candidate; });
+            std::begin(kOperators), std::end(kOperators), [&](std::string_view candidate) {
+              return rest.substr(0, candidate.size()) == candidate;
+            });
         if (op == std::end(kOperators)) {
           std::size_t next = at;
           fail("unexpected char '" + utf8::encode(utf8::decode(src_, next)) + "'", at);
@@ -292,8 +293,8 @@ class Lexer {
 
   std::size_t lex_number(std::size_t at, Token& token) {
     auto digits = [&](std::size_t p, auto accept) {
-      while (p < src_.size() && (accept(src_[p]) || (src_[p] == '_' && p + 1 < src_.size() &&
-                                                      accept(src_[p + 1])))) {
+      while (p < src_.size() &&
+             (accept(src_[p]) || (src_[p] == '_' && p + 1 < src_.size() && accept(src_[p + 1])))) {
         ++p;
       }
       return p;
@@ -400,7 +401,9 @@ class Lexer {
           std::size_t width = e == 'x' ? 2 : e == 'u' ? 4 : 8;
           if (p + width > src_.size()) fail("truncated \\" + std::string(1, e) + " escape", p - 2);
           std::string hex = src_.substr(p, width);
-          if (!std::all_of(hex.begin(), hex.end(), [](char h) { return std::isxdigit(static_cast<unsigned char>(h)) != 0; })) {
+          if (!std::all_of(hex.begin(), hex.end(), [](char h) {
+                return std::isxdigit(static_cast<unsigned char>(h)) != 0;
+              })) {
             fail("truncated \\" + std::string(1, e) + " escape", p - 2);
           }
           unsigned long cp = std::strtoul(hex.c_str(), nullptr, 16);

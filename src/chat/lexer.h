@@ -23,8 +23,8 @@ enum class TokenType {
   kString,         // text holds the unescaped value
   kInteger,        // integer holds the value
   kFloat,          // number holds the value
-  kOperator,       // text holds the operator: + - * / // % ** ~ == != < <= > >= = . , : | ( ) [ ] { }
-  kEnd,            // end of the template
+  kOperator,  // text holds the operator: + - * / // % ** ~ == != < <= > >= = . , : | ( ) [ ] { }
+  kEnd,       // end of the template
 };
 
 struct Token {

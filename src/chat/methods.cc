@@ -18,16 +18,16 @@ namespace {
 }
 
 constexpr std::array<std::string_view, 34> kStringMethods = {
-    "capitalize", "casefold",  "center",     "count",      "endswith",  "find",     "format",
-    "index",      "isalnum",   "isalpha",    "isdecimal",  "isdigit",   "islower",  "isnumeric",
-    "isspace",    "istitle",   "isupper",    "join",       "ljust",     "lower",    "lstrip",
-    "removeprefix", "removesuffix", "replace", "rfind",    "rjust",     "rsplit",   "rstrip",
-    "split",      "splitlines", "startswith", "strip",     "title",     "upper"};
+    "capitalize",   "casefold",     "center",     "count",     "endswith", "find",    "format",
+    "index",        "isalnum",      "isalpha",    "isdecimal", "isdigit",  "islower", "isnumeric",
+    "isspace",      "istitle",      "isupper",    "join",      "ljust",    "lower",   "lstrip",
+    "removeprefix", "removesuffix", "replace",    "rfind",     "rjust",    "rsplit",  "rstrip",
+    "split",        "splitlines",   "startswith", "strip",     "title",    "upper"};
 constexpr std::array<std::string_view, 5> kDictMethods = {"copy", "get", "items", "keys", "values"};
 constexpr std::array<std::string_view, 5> kDictUnsafe = {"clear", "pop", "popitem", "setdefault",
                                                          "update"};
 constexpr std::array<std::string_view, 3> kListMethods = {"copy", "count", "index"};
-constexpr std::array<std::string_view, 8> kListUnsafe = {"append", "clear", "extend", "insert",
+constexpr std::array<std::string_view, 8> kListUnsafe = {"append", "clear",  "extend",  "insert",
                                                          "pop",    "remove", "reverse", "sort"};
 
 template <std::size_t N>
@@ -116,7 +116,8 @@ Value string_format(const std::string& format, CallArgs& args) {
                    " out of range for positional args tuple");
       }
       value = args.positional[auto_index++];
-    } else if (std::all_of(field.begin(), field.end(), [](char d) { return d >= '0' && d <= '9'; })) {
+    } else if (std::all_of(field.begin(), field.end(),
+                           [](char d) { return d >= '0' && d <= '9'; })) {
       std::size_t index = std::stoul(field);
       if (index >= args.positional.size()) {
         type_error("Replacement index " + field + " out of range for positional args tuple");
@@ -253,7 +254,8 @@ Value call_string_method(const std::string& text, std::string_view name, CallArg
   }
   if (name == "isalnum") {
     return Value(all_code_points(text, [](char32_t c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0xC0;
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c >= 0xC0;
     }));
   }
   if (name == "isspace") return Value(all_code_points(text, python::is_space));
@@ -295,8 +297,8 @@ Value call_list_method(const Value& self, std::string_view name, CallArgs& args)
   Value needle = a.get(0, Value());
   const List& items = self.items();
   if (name == "count") {
-    return Value(static_cast<std::int64_t>(
-        std::count_if(items.begin(), items.end(), [&](const Value& v) { return equals(v, needle); })));
+    return Value(static_cast<std::int64_t>(std::count_if(
+        items.begin(), items.end(), [&](const Value& v) { return equals(v, needle); })));
   }
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (equals(items[i], needle)) return Value(static_cast<std::int64_t>(i));

@@ -9,9 +9,8 @@
 namespace hfserve::chat {
 namespace {
 
-constexpr std::string_view kSpecialTokenKeys[] = {"bos_token", "eos_token", "unk_token",
-                                                  "sep_token", "pad_token", "cls_token",
-                                                  "mask_token"};
+constexpr std::string_view kSpecialTokenKeys[] = {
+    "bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"};
 
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -37,9 +36,8 @@ nlohmann::ordered_json read_json_file(const std::filesystem::path& path) {
   try {
     return nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& error) {
-    throw Error(ErrorCode::kInvalidArgument,
-                path.string() + ": malformed JSON at byte " + std::to_string(error.byte) + ": " +
-                    error.what());
+    throw Error(ErrorCode::kInvalidArgument, path.string() + ": malformed JSON at byte " +
+                                                 std::to_string(error.byte) + ": " + error.what());
   }
 }
 
@@ -70,7 +68,8 @@ const std::string& ModelTemplates::select(bool has_tools, std::string_view name)
   };
   if (!name.empty()) {
     if (const std::string* source = find(name)) return *source;
-    throw Error(ErrorCode::kNotFound, "the model has no chat template named '" + std::string(name) + "'");
+    throw Error(ErrorCode::kNotFound,
+                "the model has no chat template named '" + std::string(name) + "'");
   }
   if (has_tools) {
     if (const std::string* source = find("tool_use")) return *source;
@@ -101,9 +100,10 @@ ModelTemplates load_model_templates(const std::filesystem::path& folder, bool re
       for (const auto& entry : *chat_template) {
         if (!entry.is_object() || !entry.contains("name") || !entry.contains("template") ||
             !entry["name"].is_string() || !entry["template"].is_string()) {
-          throw Error(ErrorCode::kInvalidArgument,
-                      config_path.string() +
-                          ": chat_template list entries must be {\"name\": ..., \"template\": ...}");
+          throw Error(
+              ErrorCode::kInvalidArgument,
+              config_path.string() +
+                  ": chat_template list entries must be {\"name\": ..., \"template\": ...}");
         }
         result.templates.emplace_back(entry["name"].get<std::string>(),
                                       entry["template"].get<std::string>());
@@ -137,9 +137,9 @@ ModelTemplates load_model_templates(const std::filesystem::path& folder, bool re
   }
   if (!files.empty()) result.templates = std::move(files);
   if (result.templates.empty() && require_template) {
-    throw Error(ErrorCode::kNotFound,
-                folder.string() + " has no chat template (no chat_template in "
-                                  "tokenizer_config.json and no chat_template.jinja)");
+    throw Error(ErrorCode::kNotFound, folder.string() +
+                                          " has no chat template (no chat_template in "
+                                          "tokenizer_config.json and no chat_template.jinja)");
   }
   return result;
 }

@@ -348,8 +348,8 @@ class Parser {
   ExprPtr parse_assign_target(bool with_tuple, std::initializer_list<std::string_view> extra_end,
                               bool with_namespace) {
     const Token& at = current();
-    if (with_namespace && current().type == TokenType::kName && look().type == TokenType::kOperator &&
-        look().text == ".") {
+    if (with_namespace && current().type == TokenType::kName &&
+        look().type == TokenType::kOperator && look().text == ".") {
       auto name = make(ExprKind::kName, at);
       name->name = advance().text;
       advance();
@@ -360,10 +360,10 @@ class Parser {
     }
     ExprPtr target = with_tuple ? parse_tuple_of_primaries(extra_end) : parse_primary();
     auto assignable = [](const Expr& e) { return e.kind == ExprKind::kName; };
-    bool ok = assignable(*target) ||
-              (target->kind == ExprKind::kTuple &&
-               std::all_of(target->children.begin(), target->children.end(),
-                           [&](const ExprPtr& c) { return assignable(*c); }));
+    bool ok =
+        assignable(*target) || (target->kind == ExprKind::kTuple &&
+                                std::all_of(target->children.begin(), target->children.end(),
+                                            [&](const ExprPtr& c) { return assignable(*c); }));
     if (!ok) fail_at("can't assign to '" + describe_target(*target) + "'", at);
     return target;
   }
@@ -388,7 +388,8 @@ class Parser {
   bool is_tuple_end(std::initializer_list<std::string_view> extra_end) const {
     const Token& token = current();
     if (token.type == TokenType::kVariableEnd || token.type == TokenType::kBlockEnd ||
-        token.type == TokenType::kEnd || (token.type == TokenType::kOperator && token.text == ")")) {
+        token.type == TokenType::kEnd ||
+        (token.type == TokenType::kOperator && token.text == ")")) {
       return true;
     }
     return token.type == TokenType::kName &&
@@ -607,7 +608,8 @@ class Parser {
       case TokenType::kInteger:
       case TokenType::kFloat: {
         auto node = make(ExprKind::kLiteral, token);
-        node->literal = token.type == TokenType::kInteger ? Value(token.integer) : Value(token.number);
+        node->literal =
+            token.type == TokenType::kInteger ? Value(token.integer) : Value(token.number);
         advance();
         return node;
       }
@@ -792,9 +794,9 @@ class Parser {
       const Token& at = current();
       std::string name = expect_any_name();
       while (skip_op(".")) {
-      name += '.';
-      name += expect_any_name();
-    }
+        name += '.';
+        name += expect_any_name();
+      }
       auto filter = make(ExprKind::kFilter, at);
       filter->name = name;
       filter->children.push_back(std::move(node));

@@ -273,7 +273,8 @@ std::string lower(std::string_view text) {
 
 std::string capitalize(std::string_view text) {
   std::u32string cps = decode(text);
-  for (std::size_t i = 0; i < cps.size(); ++i) cps[i] = i == 0 ? to_upper(cps[i]) : to_lower(cps[i]);
+  for (std::size_t i = 0; i < cps.size(); ++i)
+    cps[i] = i == 0 ? to_upper(cps[i]) : to_lower(cps[i]);
   return encode(cps);
 }
 

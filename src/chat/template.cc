@@ -42,7 +42,8 @@ Value value_from_json(const nlohmann::ordered_json& json) {
     case nlohmann::ordered_json::value_t::object: {
       Dict dict;
       dict.items.reserve(json.size());
-      for (const auto& [key, item] : json.items()) dict.items.emplace_back(Value(key), value_from_json(item));
+      for (const auto& [key, item] : json.items())
+        dict.items.emplace_back(Value(key), value_from_json(item));
       return Value::dict(std::move(dict));
     }
     default:

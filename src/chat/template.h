@@ -39,7 +39,8 @@ class Template {
   explicit Template(std::string_view source);
 
   // Renders with the variables of `context`, a JSON object (its keys become names).
-  std::string render(const nlohmann::ordered_json& context, const RenderOptions& options = {}) const;
+  std::string render(const nlohmann::ordered_json& context,
+                     const RenderOptions& options = {}) const;
 
  private:
   std::shared_ptr<const Body> body_;

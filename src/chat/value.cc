@@ -90,7 +90,8 @@ Value Object::call(Interpreter&, CallArgs&) {
   throw TemplateError(TemplateErrorKind::kType, "'" + type_name() + "' object is not callable");
 }
 
-Value::Value(std::string s) : kind_(Kind::kString), payload_(std::make_shared<std::string>(std::move(s))) {}
+Value::Value(std::string s)
+    : kind_(Kind::kString), payload_(std::make_shared<std::string>(std::move(s))) {}
 
 Value Value::none() {
   Value v;

@@ -61,8 +61,8 @@ TEST(ChatEngine, RecursionIsBounded) {
 TEST(ChatEngine, OutputSizeIsBounded) {
   RenderOptions options;
   options.limits.max_output_bytes = 1 << 16;
-  TemplateError error = render_error(
-      "{% for i in range(1000) %}{{ 'x' * 1000 }}{% endfor %}", Json::object(), options);
+  TemplateError error = render_error("{% for i in range(1000) %}{{ 'x' * 1000 }}{% endfor %}",
+                                     Json::object(), options);
   EXPECT_EQ(error.kind(), TemplateErrorKind::kLimit);
 }
 

@@ -69,7 +69,8 @@ TEST(ModelTemplates, JinjaFileOverridesConfigAndNamedTemplatesAreChosen) {
   EXPECT_EQ(named.select(true), "T");
   EXPECT_EQ(named.select(false, "tool_use"), "T");
   EXPECT_THROW(named.select(false, "nope"), Error);
-  EXPECT_EQ(named.special_tokens, nlohmann::ordered_json::parse(R"({"bos_token": "<s>", "eos_token": "</s>"})"));
+  EXPECT_EQ(named.special_tokens,
+            nlohmann::ordered_json::parse(R"({"bos_token": "<s>", "eos_token": "</s>"})"));
   folder.write("chat_template.jinja", "J");
   EXPECT_EQ(load_model_templates(folder.path()).select(true), "J");
 }

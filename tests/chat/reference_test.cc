@@ -68,21 +68,25 @@ std::string compare(const Json& expected, const Outcome& actual) {
     std::size_t at = 0;
     while (at < want.size() && at < actual.text.size() && want[at] == actual.text[at]) ++at;
     std::size_t from = at > 40 ? at - 40 : 0;
-    return "outputs differ at byte " + std::to_string(at) + "\n  want: " +
-           Json(want.substr(from, 120)).dump() + "\n  got:  " + Json(actual.text.substr(from, 120)).dump();
+    return "outputs differ at byte " + std::to_string(at) +
+           "\n  want: " + Json(want.substr(from, 120)).dump() +
+           "\n  got:  " + Json(actual.text.substr(from, 120)).dump();
   }
   std::string kind = expected["error"].get<std::string>();
-  if (actual.ok) return "expected a " + kind + " error (" + expected["message"].get<std::string>() + "), got output " + Json(actual.text).dump();
-  if (actual.text != kind) {
+  if (actual.ok)
     return "expected a " + kind + " error (" + expected["message"].get<std::string>() +
-           "), got " + actual.message;
+           "), got output " + Json(actual.text).dump();
+  if (actual.text != kind) {
+    return "expected a " + kind + " error (" + expected["message"].get<std::string>() + "), got " +
+           actual.message;
   }
   return "";
 }
 
 TEST(ChatReference, EveryTemplateOverEveryConversation) {
   std::map<std::string, Json> conversations;
-  for (const Json& c : reference()["conversations"]) conversations[c["name"].get<std::string>()] = c;
+  for (const Json& c : reference()["conversations"])
+    conversations[c["name"].get<std::string>()] = c;
   std::map<std::string, std::string> sources;
   std::map<std::string, Json> tokens;
   int checked = 0;
@@ -109,7 +113,8 @@ TEST(ChatReference, EveryTemplateOverEveryConversation) {
     if (conversation.contains("extra")) inputs.extra = conversation["extra"];
     inputs.add_generation_prompt = expected["add_generation_prompt"].get<bool>();
     inputs.special_tokens = tokens[name];
-    Outcome actual = run([&] { return render_chat(Template(sources[name]), inputs, fixed_clock()); });
+    Outcome actual =
+        run([&] { return render_chat(Template(sources[name]), inputs, fixed_clock()); });
     std::string mismatch = compare(expected, actual);
     ++checked;
     if (expected.contains("error")) ++errors_expected;
@@ -129,7 +134,8 @@ TEST(ChatReference, EverySnippet) {
   int checked = 0;
   for (const Json& snippet : reference()["snippets"]) {
     std::string source = snippet["template"].get<std::string>();
-    Outcome actual = run([&] { return Template(source).render(snippet["context"], fixed_clock()); });
+    Outcome actual =
+        run([&] { return Template(source).render(snippet["context"], fixed_clock()); });
     std::string mismatch = compare(snippet, actual);
     if (!mismatch.empty()) ADD_FAILURE() << Json(source).dump() << ": " << mismatch;
     ++checked;
