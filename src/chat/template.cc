@@ -59,8 +59,16 @@ std::string Template::render(const nlohmann::ordered_json& context,
   if (!context.is_object()) {
     throw TemplateError(TemplateErrorKind::kType, "the render context must be a JSON object");
   }
+  std::vector<std::pair<std::string, Value>> variables;
+  for (const auto& [key, value] : context.items())
+    variables.emplace_back(key, value_from_json(value));
+  return render(std::move(variables), options);
+}
+
+std::string Template::render(std::vector<std::pair<std::string, Value>> variables,
+                             const RenderOptions& options) const {
   auto root = std::make_shared<Frame>();
-  for (const auto& [key, value] : context.items()) root->set(key, value_from_json(value));
+  for (auto& [key, value] : variables) root->set(key, std::move(value));
   Interpreter interpreter(options.limits, shared_globals(), options.now);
   return interpreter.render(*body_, std::move(root));
 }
@@ -87,21 +95,26 @@ std::string render_chat(const Template& tmpl, const ChatInputs& inputs,
   if (!inputs.special_tokens.is_object() || !inputs.extra.is_object()) {
     throw Error(ErrorCode::kInvalidArgument, "special tokens and extra variables must be objects");
   }
-  nlohmann::ordered_json context = nlohmann::ordered_json::object();
-  for (const auto& [key, value] : inputs.special_tokens.items()) context[key] = value;
+  // The keyword arguments transformers passes: special tokens, overridden by the extra
+  // variables, then messages, tools, documents and add_generation_prompt.
+  std::vector<std::pair<std::string, Value>> variables;
+  for (const auto& [key, value] : inputs.special_tokens.items()) {
+    variables.emplace_back(key, value_from_json(value));
+  }
   for (const auto& [key, value] : inputs.extra.items()) {
     if (key == "messages" || key == "tools" || key == "documents" ||
         key == "add_generation_prompt") {
       throw TemplateError(TemplateErrorKind::kType,
                           "render() got multiple values for keyword argument '" + key + "'");
     }
-    context[key] = value;
+    variables.emplace_back(key, value_from_json(value));
   }
-  context["messages"] = inputs.messages;
-  context["tools"] = inputs.tools ? *inputs.tools : nlohmann::ordered_json();
-  context["documents"] = inputs.documents ? *inputs.documents : nlohmann::ordered_json();
-  context["add_generation_prompt"] = inputs.add_generation_prompt;
-  return tmpl.render(context, options);
+  variables.emplace_back("messages", value_from_json(inputs.messages));
+  variables.emplace_back("tools", inputs.tools ? value_from_json(*inputs.tools) : Value::none());
+  variables.emplace_back("documents",
+                         inputs.documents ? value_from_json(*inputs.documents) : Value::none());
+  variables.emplace_back("add_generation_prompt", Value(inputs.add_generation_prompt));
+  return tmpl.render(std::move(variables), options);
 }
 
 }  // namespace hfserve::chat

@@ -18,6 +18,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -40,6 +42,9 @@ class Template {
 
   // Renders with the variables of `context`, a JSON object (its keys become names).
   std::string render(const nlohmann::ordered_json& context,
+                     const RenderOptions& options = {}) const;
+  // The same with variables that are already template values (no JSON copy).
+  std::string render(std::vector<std::pair<std::string, Value>> variables,
                      const RenderOptions& options = {}) const;
 
  private:
