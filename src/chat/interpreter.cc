@@ -163,7 +163,7 @@ Value repeat(const Value& sequence, std::int64_t times) {
   return sequence.is_tuple() ? Value::tuple(std::move(out)) : Value::list(std::move(out));
 }
 
-// printf-style `text % args` for %s %r %d %i %f %%.
+// printf-style `text % args`: %[flags][width][.precision] with s r d i f F e E g G x X o c %.
 Value percent_format(const std::string& format, const Value& args) {
   List values = args.is_tuple() ? args.items() : List{args};
   std::string out;
@@ -173,25 +173,62 @@ Value percent_format(const std::string& format, const Value& args) {
       out += format[i];
       continue;
     }
-    if (++i >= format.size()) type_error("incomplete format");
+    std::size_t start = i++;
+    while (i < format.size() &&
+           std::string_view("-+ #0").find(format[i]) != std::string_view::npos) {
+      ++i;
+    }
+    while (i < format.size() && format[i] >= '0' && format[i] <= '9') ++i;
+    if (i < format.size() && format[i] == '.') {
+      ++i;
+      while (i < format.size() && format[i] >= '0' && format[i] <= '9') ++i;
+    }
+    if (i >= format.size()) type_error("incomplete format");
     char spec = format[i];
+    std::string flags = format.substr(start, i - start);  // "%-10.3" without the type
+    if (flags.size() > 12) type_error("format specification too long");
     if (spec == '%') {
       out += '%';
       continue;
     }
     if (next >= values.size()) type_error("not enough arguments for format string");
     const Value& v = values[next++];
-    if (spec == 's') {
-      out += to_str(v);
-    } else if (spec == 'r') {
-      out += repr(v);
-    } else if (spec == 'd' || spec == 'i') {
-      if (!v.is_number()) type_error("%d format: a real number is required, not " + type_name(v));
-      out += std::to_string(v.is_float() ? static_cast<std::int64_t>(v.as_double()) : v.as_int());
-    } else if (spec == 'f') {
+    char buffer[512];
+    if (spec == 's' || spec == 'r') {
+      std::string text = spec == 's' ? to_str(v) : repr(v);
+      if (flags.size() == 1) {
+        out += text;
+        continue;
+      }
+      // Width and precision count code points, as in Python.
+      std::u32string cps = python::decode(text);
+      std::size_t dot = flags.find('.');
+      if (dot != std::string::npos) {
+        cps.resize(
+            std::min<std::size_t>(cps.size(), std::strtoul(flags.c_str() + dot + 1, nullptr, 10)));
+      }
+      bool left = flags.find('-') != std::string::npos;
+      std::size_t digits = flags.find_first_of("123456789");
+      std::size_t width = digits != std::string::npos && (dot == std::string::npos || digits < dot)
+                              ? std::strtoul(flags.c_str() + digits, nullptr, 10)
+                              : 0;
+      std::string body = python::encode(cps);
+      std::string padding(width > cps.size() ? std::min<std::size_t>(width - cps.size(), 4096) : 0,
+                          ' ');
+      out += left ? body + padding : padding + body;
+    } else if (std::string_view("diouxXc").find(spec) != std::string_view::npos) {
+      if (!v.is_number())
+        type_error("%" + std::string(1, spec) + " format: a real number is required, not " +
+                   type_name(v));
+      if (spec == 'c') type_error("%c format is not supported");
+      long long n = v.is_float() ? static_cast<long long>(v.as_double()) : v.as_int();
+      std::string f = flags + "ll" + (spec == 'i' || spec == 'u' ? 'd' : spec);
+      std::snprintf(buffer, sizeof buffer, f.c_str(), n);
+      out += buffer;
+    } else if (std::string_view("fFeEgG").find(spec) != std::string_view::npos) {
       if (!v.is_number()) type_error("must be real number, not " + type_name(v));
-      char buffer[64];
-      std::snprintf(buffer, sizeof buffer, "%f", v.as_double());
+      std::string f = flags + spec;
+      std::snprintf(buffer, sizeof buffer, f.c_str(), v.as_double());
       out += buffer;
     } else {
       type_error(std::string("unsupported format character '") + spec + "'");
