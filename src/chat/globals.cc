@@ -92,15 +92,28 @@ Value g_range(Interpreter& in, CallArgs& args) {
                  std::to_string(args.positional.size()));
   }
   if (step == 0) type_error("range() arg 3 must not be zero");
-  // Length computed in floating point so extreme bounds cannot overflow.
-  double span =
-      (static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step);
-  if (span > static_cast<double>(kMaxRange)) {
+  // Python's len(range(...)), in unsigned arithmetic so that extreme bounds cannot overflow.
+  std::uint64_t count = 0;
+  if (step > 0 && stop > start) {
+    std::uint64_t distance = static_cast<std::uint64_t>(stop) - static_cast<std::uint64_t>(start);
+    auto stride = static_cast<std::uint64_t>(step);
+    count = distance / stride + (distance % stride != 0 ? 1 : 0);
+  } else if (step < 0 && stop < start) {
+    std::uint64_t distance = static_cast<std::uint64_t>(start) - static_cast<std::uint64_t>(stop);
+    std::uint64_t stride = 0 - static_cast<std::uint64_t>(step);
+    count = distance / stride + (distance % stride != 0 ? 1 : 0);
+  }
+  if (count > static_cast<std::uint64_t>(kMaxRange)) {
     type_error("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
   }
+  in.count_iterations(static_cast<std::int64_t>(count));
   List items;
-  for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) items.emplace_back(i);
-  in.count_iterations(0);
+  items.reserve(count);
+  // start + k * step stays between start and stop, so it cannot overflow.
+  for (std::uint64_t k = 0; k < count; ++k) {
+    items.emplace_back(static_cast<std::int64_t>(static_cast<std::uint64_t>(start) +
+                                                 k * static_cast<std::uint64_t>(step)));
+  }
   return Value::list(std::move(items));
 }
 

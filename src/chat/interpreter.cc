@@ -12,6 +12,10 @@
 namespace hfserve::chat {
 namespace {
 
+// The interpreter rendering on this thread, so that helpers without one at hand (iterate,
+// repetition) charge their work to its limits.
+thread_local Interpreter* t_current = nullptr;
+
 [[noreturn]] void type_error(const std::string& message) {
   throw TemplateError(TemplateErrorKind::kType, message);
 }
@@ -146,15 +150,21 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 Value repeat(const Value& sequence, std::int64_t times) {
   if (times <= 0) return sequence.is_string() ? Value("") : Value::list({});
   if (sequence.is_string()) {
-    if (sequence.str().size() * static_cast<std::size_t>(times) > (std::size_t{1} << 30)) {
+    // Checked before allocating: the product could exhaust memory.
+    if (static_cast<double>(sequence.str().size()) * static_cast<double>(times) > (1 << 30)) {
       throw TemplateError(TemplateErrorKind::kLimit, "string repetition too large");
     }
+    if (t_current != nullptr)
+      t_current->check_string_size(sequence.str().size() * static_cast<std::size_t>(times));
     std::string out;
     for (std::int64_t i = 0; i < times; ++i) out += sequence.str();
     return Value(std::move(out));
   }
-  if (sequence.items().size() * static_cast<std::size_t>(times) > (std::size_t{1} << 24)) {
+  if (static_cast<double>(sequence.items().size()) * static_cast<double>(times) > (1 << 24)) {
     throw TemplateError(TemplateErrorKind::kLimit, "list repetition too large");
+  }
+  if (t_current != nullptr) {
+    t_current->count_iterations(static_cast<std::int64_t>(sequence.items().size()) * times);
   }
   List out;
   for (std::int64_t i = 0; i < times; ++i) {
@@ -299,6 +309,15 @@ void Frame::set(std::string_view name, Value value) {
 }
 
 List iterate(const Value& value) {
+  // Every walk over a sequence (loops, filters, joins) counts against the iteration limit.
+  if (t_current != nullptr) {
+    std::int64_t n = value.is_string() ? static_cast<std::int64_t>(value.str().size())
+                     : value.is_list() || value.is_tuple()
+                         ? static_cast<std::int64_t>(value.items().size())
+                     : value.is_dict() ? static_cast<std::int64_t>(value.dict().items.size())
+                                       : 0;
+    t_current->count_iterations(n);
+  }
   switch (value.kind()) {
     case Kind::kList:
     case Kind::kTuple:
@@ -424,8 +443,15 @@ Interpreter::Interpreter(const RenderLimits& limits, std::shared_ptr<Frame> glob
 
 std::string Interpreter::render(const Body& body, std::shared_ptr<Frame> root) {
   frame_ = std::move(root);
+  Interpreter* previous = std::exchange(t_current, this);
   std::string out;
-  exec_body(body, out);
+  try {
+    exec_body(body, out);
+  } catch (...) {
+    t_current = previous;
+    throw;
+  }
+  t_current = previous;
   return out;
 }
 
@@ -613,7 +639,6 @@ void Interpreter::run_loop(const Stmt& stmt, const Value& iterable, int depth,
                            std::shared_ptr<Frame> outer, std::string& out) {
   frame_ = outer;
   List items = iterate(iterable);
-  count_iterations(static_cast<std::int64_t>(items.size()));
   if (stmt.condition) {
     // The loop's filter sees each item bound to the target, in a scope of its own.
     List kept;
