@@ -40,6 +40,7 @@ class Namespace : public Object {
     return true;
   }
   std::string type_name() const override { return "Namespace"; }
+  void release() override { attributes_.items.clear(); }
   std::string repr() const override {
     return "<Namespace " + chat::repr(Value::dict(attributes_)) + ">";
   }
@@ -117,8 +118,10 @@ Value g_range(Interpreter& in, CallArgs& args) {
   return Value::list(std::move(items));
 }
 
-Value g_namespace(Interpreter&, CallArgs& args) {
-  return Value::object(std::make_shared<Namespace>(dict_from_args(args, "namespace")));
+Value g_namespace(Interpreter& in, CallArgs& args) {
+  auto ns = std::make_shared<Namespace>(dict_from_args(args, "namespace"));
+  in.track(ns);
+  return Value::object(std::move(ns));
 }
 
 Value g_dict(Interpreter&, CallArgs& args) { return Value::dict(dict_from_args(args, "dict")); }
@@ -151,11 +154,12 @@ Value g_strftime_now(Interpreter& in, CallArgs& args) {
 }
 
 // cycler(*items): .next(), .reset(), .current.
-class Cycler : public Object {
+class Cycler : public Object, public std::enable_shared_from_this<Cycler> {
  public:
   explicit Cycler(List items) : items_(std::move(items)) {}
   Value attribute(std::string_view name) const override {
-    auto self = const_cast<Cycler*>(this);
+    // The bound next()/reset() keep the cycler alive: they may outlive the expression.
+    auto self = std::const_pointer_cast<Cycler>(shared_from_this());
     if (name == "current") return items_.empty() ? Value::none() : items_[position_];
     if (name == "next") return Value::callable(std::make_shared<Step>(self, false));
     if (name == "reset") return Value::callable(std::make_shared<Step>(self, true));
@@ -166,7 +170,7 @@ class Cycler : public Object {
  private:
   class Step : public Callable {
    public:
-    Step(Cycler* owner, bool reset) : owner_(owner), reset_(reset) {}
+    Step(std::shared_ptr<Cycler> owner, bool reset) : owner_(std::move(owner)), reset_(reset) {}
     Value call(Interpreter&, CallArgs&) override {
       if (reset_) {
         owner_->position_ = 0;
@@ -180,7 +184,7 @@ class Cycler : public Object {
     std::string repr() const override { return "<bound method Cycler>"; }
 
    private:
-    Cycler* owner_;
+    std::shared_ptr<Cycler> owner_;
     bool reset_;
   };
 

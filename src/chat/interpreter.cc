@@ -70,6 +70,10 @@ class LoopObject : public Object {
     return Value::undefined("'LoopContext object' has no attribute '" + std::string(name) + "'");
   }
   std::string type_name() const override { return "LoopContext"; }
+  void release() override {
+    outer_.reset();
+    changed_->reset();
+  }
   std::string repr() const override {
     return "<LoopContext " + std::to_string(index_ + 1) + "/" + std::to_string(items_->size()) +
            ">";
@@ -441,6 +445,11 @@ Interpreter::Interpreter(const RenderLimits& limits, std::shared_ptr<Frame> glob
                          std::optional<std::chrono::system_clock::time_point> now)
     : limits_(limits), globals_(std::move(globals)), now_(now) {}
 
+Interpreter::~Interpreter() {
+  for (const auto& frame : captured_) frame->vars.clear();
+  for (const auto& object : objects_) object->release();
+}
+
 std::string Interpreter::render(const Body& body, std::shared_ptr<Frame> root) {
   frame_ = std::move(root);
   Interpreter* previous = std::exchange(t_current, this);
@@ -665,6 +674,7 @@ void Interpreter::run_loop(const Stmt& stmt, const Value& iterable, int depth,
   const List& loop_items = *shared_items;
   auto loop =
       std::make_shared<LoopObject>(shared_items, depth, stmt.recursive ? &stmt : nullptr, outer);
+  track(loop);
   Value loop_value = Value::object(loop);
   try {
     for (std::size_t i = 0; i < loop_items.size(); ++i) {
@@ -760,11 +770,13 @@ class MacroCallable : public Callable {
 };
 
 void Interpreter::exec_macro(const Stmt& stmt) {
+  captured_.push_back(frame_);
   frame_->set(stmt.text, Value::callable(std::make_shared<MacroCallable>(stmt, frame_, stmt.text,
                                                                          std::nullopt)));
 }
 
 void Interpreter::exec_call_block(const Stmt& stmt, std::string& out) {
+  captured_.push_back(frame_);
   Value caller =
       Value::callable(std::make_shared<MacroCallable>(stmt, frame_, "caller", std::nullopt));
   Value result = eval_call(*stmt.expr, std::make_pair(std::string("caller"), caller));

@@ -40,6 +40,14 @@ class Interpreter {
   // strftime_now formats (the wall clock when empty).
   Interpreter(const RenderLimits& limits, std::shared_ptr<Frame> globals,
               std::optional<std::chrono::system_clock::time_point> now);
+  // Releases the frames closures captured and the objects the render made (see
+  // Object::release), so that cyclic references among them are freed.
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  // Registers an object for release when the render ends.
+  void track(std::shared_ptr<Object> object) { objects_.push_back(std::move(object)); }
 
   // Renders `body` with the variables of `root` (whose parent should be the globals).
   std::string render(const Body& body, std::shared_ptr<Frame> root);
@@ -97,6 +105,8 @@ class Interpreter {
   std::size_t emitted_ = 0;
   int call_depth_ = 0;
   const Value* block_body_ = nullptr;
+  std::vector<std::shared_ptr<Frame>> captured_;  // frames held by macros and loops
+  std::vector<std::shared_ptr<Object>> objects_;
 
   friend class MacroCallable;
 };

@@ -51,6 +51,9 @@ class Object {
   virtual std::string repr() const;
   // Calling the object (a recursive loop's `loop(...)`); by default a type error.
   virtual Value call(Interpreter& interpreter, CallArgs& args);
+  // Drops the values the object holds. A render calls it on the objects it made when it
+  // ends, to break reference cycles a template can build (`{% set ns.self = ns %}`).
+  virtual void release() {}
 };
 
 // A callable: builtins, macros, bound methods.
