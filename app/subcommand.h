@@ -14,10 +14,11 @@ struct Subcommand {
   std::function<int()> run;  // the process exit status
 };
 
-Subcommand add_pull_command(CLI::App& app);      // app/cmd_pull.cc
-Subcommand add_ls_command(CLI::App& app);        // app/cmd_ls.cc
-Subcommand add_rm_command(CLI::App& app);        // app/cmd_rm.cc
-Subcommand add_inspect_command(CLI::App& app);   // app/cmd_inspect.cc
-Subcommand add_quantize_command(CLI::App& app);  // app/cmd_quantize.cc
+Subcommand add_pull_command(CLI::App& app);           // app/cmd_pull.cc
+Subcommand add_ls_command(CLI::App& app);             // app/cmd_ls.cc
+Subcommand add_rm_command(CLI::App& app);             // app/cmd_rm.cc
+Subcommand add_inspect_command(CLI::App& app);        // app/cmd_inspect.cc
+Subcommand add_quantize_command(CLI::App& app);       // app/cmd_quantize.cc
+Subcommand add_chat_template_command(CLI::App& app);  // app/cmd_chat_template.cc
 
 }  // namespace hfserve::app

@@ -1,4 +1,4 @@
-# hfserve_add_fuzz(<name> LAYER <layer> SOURCES <files...> CORPUS <dir>)
+# hfserve_add_fuzz(<name> LAYER <layer> SOURCES <files...> CORPUS <dirs...>)
 #
 # A parser's fuzz target: a file defining LLVMFuzzerTestOneInput. Configured with clang
 # and -DHFSERVE_FUZZ=ON (plus -DHFSERVE_SANITIZE=ON), it links libFuzzer and the layer
@@ -10,7 +10,7 @@ include_guard(GLOBAL)
 option(HFSERVE_FUZZ "Build the fuzz targets with libFuzzer (needs clang)" OFF)
 
 function(hfserve_add_fuzz name)
-  cmake_parse_arguments(arg "" "LAYER;CORPUS" "SOURCES" ${ARGN})
+  cmake_parse_arguments(arg "" "LAYER" "SOURCES;CORPUS" ${ARGN})
   set(target fuzz_${name})
   if(HFSERVE_FUZZ)
     if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
