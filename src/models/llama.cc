@@ -64,13 +64,14 @@ class Llama final : public CausalLM {
     const std::int64_t hidden = config.hidden_size;
     const std::int64_t q_dim = config.num_attention_heads * config.head_dim;
     if (config.num_attention_heads % config.num_key_value_heads != 0) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "num_attention_heads " + std::to_string(config.num_attention_heads) +
-                      " is not a multiple of num_key_value_heads " +
-                      std::to_string(config.num_key_value_heads));
+      throw Error(ErrorCode::kInvalidArgument, "num_attention_heads " +
+                                                   std::to_string(config.num_attention_heads) +
+                                                   " is not a multiple of num_key_value_heads " +
+                                                   std::to_string(config.num_key_value_heads));
     }
     embed_ = source.get(names("model.embed_tokens.weight"));
-    if (embed_.shape.size() != 2 || embed_.shape[1] != hidden || embed_.shape[0] < config.vocab_size) {
+    if (embed_.shape.size() != 2 || embed_.shape[1] != hidden ||
+        embed_.shape[0] < config.vocab_size) {
       throw Error(ErrorCode::kInvalidArgument, "embed_tokens has shape " +
                                                    tensor::shape_string(embed_.shape) +
                                                    "; expected [vocab_size, hidden_size]");
@@ -159,7 +160,8 @@ class Llama final : public CausalLM {
           const std::size_t t = s.first_token + i, pos = s.first_position + i;
           const std::size_t block = static_cast<std::size_t>(s.block_table[pos / kv.block_size]);
           for (std::size_t head = 0; head < n_kv; ++head) {
-            const std::size_t at = ((block * n_kv + head) * kv.block_size + pos % kv.block_size) * hd;
+            const std::size_t at =
+                ((block * n_kv + head) * kv.block_size + pos % kv.block_size) * hd;
             std::memcpy(cache.k + at, &kk[(t * n_kv + head) * hd], hd * sizeof(float));
             std::memcpy(cache.v + at, &vv[(t * n_kv + head) * hd], hd * sizeof(float));
           }
@@ -207,8 +209,8 @@ class Llama final : public CausalLM {
     std::size_t row = 0;
     for (const SequenceChunk& s : batch.sequences) {
       if (!s.want_logits || s.n_tokens == 0) continue;
-      k.rms_norm_f32(&x[(s.first_token + s.n_tokens - 1) * hidden], final_norm_.data(),
-                     c.norm_eps, hidden, last.data());
+      k.rms_norm_f32(&x[(s.first_token + s.n_tokens - 1) * hidden], final_norm_.data(), c.norm_eps,
+                     hidden, last.data());
       lm_head_->apply(pool, last.data(), 1, &logits[row * lm_head_->out_features()]);
       ++row;
     }

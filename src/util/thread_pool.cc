@@ -35,8 +35,7 @@ ThreadPool::~ThreadPool() {
   for (auto& worker : workers_) worker.join();
 }
 
-void ThreadPool::run(std::size_t n, std::size_t min_per_range, const void* ctx,
-                     Trampoline call) {
+void ThreadPool::run(std::size_t n, std::size_t min_per_range, const void* ctx, Trampoline call) {
   if (n == 0) return;
   std::size_t most = std::max<std::size_t>(1, n / std::max<std::size_t>(1, min_per_range));
   std::size_t shares = std::min(most, num_threads());

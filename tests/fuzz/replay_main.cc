@@ -36,8 +36,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::mt19937_64 rng(1234);
-  static constexpr std::uint8_t kBoundary[] = {0x00, 0x01, 0x7f, 0x80, 0xff, '"', '{', '[', ',',
-                                              '/',  '@',  ':',  '.',  '\\', '\n', '%'};
+  static constexpr std::uint8_t kBoundary[] = {0x00, 0x01, 0x7f, 0x80, 0xff, '"',  '{',  '[',
+                                               ',',  '/',  '@',  ':',  '.',  '\\', '\n', '%'};
   std::size_t runs = 0;
   for (const auto& seed : corpus) {
     run(seed);

@@ -34,8 +34,8 @@ Linear::Linear(const formats::WeightSource& source, const std::string& weight_na
   }
   if (!has_kernel(weight_.dtype)) {
     widened_ = source.to_f32(weight_name);
-    log::info("{}: {} has no matmul kernel; widened to F32 at load",
-              weight_name, tensor::dtype_name(weight_.dtype));
+    log::info("{}: {} has no matmul kernel; widened to F32 at load", weight_name,
+              tensor::dtype_name(weight_.dtype));
     weight_.data = widened_.data();
     weight_.dtype = tensor::DType::kF32;
   }
@@ -44,8 +44,8 @@ Linear::Linear(const formats::WeightSource& source, const std::string& weight_na
     bias_ = source.to_f32(*bias_name);
     if (bias_.size() != out_) {
       throw Error(ErrorCode::kInvalidArgument, "bias '" + *bias_name + "' has " +
-                                                   std::to_string(bias_.size()) + " values; expected " +
-                                                   std::to_string(out_));
+                                                   std::to_string(bias_.size()) +
+                                                   " values; expected " + std::to_string(out_));
     }
   }
 }
@@ -65,33 +65,42 @@ void Linear::apply(ThreadPool& pool, const float* x, std::size_t n, float* y) co
     tensor::QuantGemm gemm = dtype == DType::kQ8_0   ? k.gemm_q8_0
                              : dtype == DType::kQ4_0 ? k.gemm_q4_0
                                                      : k.gemm_q4_1;
-    pool.parallel_for(out_, [&](std::size_t begin, std::size_t end) {
-      if (n == 1) {
-        gemv(weight_.data, row_bytes_, in_, xq.data(), begin, end, y);
-      } else {
-        gemm(weight_.data, row_bytes_, in_, xq.data(), n, begin, end, y, out_);
-      }
-    }, min_rows);
+    pool.parallel_for(
+        out_,
+        [&](std::size_t begin, std::size_t end) {
+          if (n == 1) {
+            gemv(weight_.data, row_bytes_, in_, xq.data(), begin, end, y);
+          } else {
+            gemm(weight_.data, row_bytes_, in_, xq.data(), n, begin, end, y, out_);
+          }
+        },
+        min_rows);
   } else if (dtype == DType::kF32) {
     const auto* w = static_cast<const float*>(weight_.data);
-    pool.parallel_for(out_, [&](std::size_t begin, std::size_t end) {
-      if (n == 1) {
-        k.gemv_f32(w, in_, in_, x, begin, end, y);
-      } else {
-        k.gemm_f32(w, in_, in_, x, in_, n, begin, end, y, out_);
-      }
-    }, min_rows);
+    pool.parallel_for(
+        out_,
+        [&](std::size_t begin, std::size_t end) {
+          if (n == 1) {
+            k.gemv_f32(w, in_, in_, x, begin, end, y);
+          } else {
+            k.gemm_f32(w, in_, in_, x, in_, n, begin, end, y, out_);
+          }
+        },
+        min_rows);
   } else {
     const auto* w = static_cast<const std::uint16_t*>(weight_.data);
     auto gemv = dtype == DType::kF16 ? k.gemv_f16 : k.gemv_bf16;
     auto gemm = dtype == DType::kF16 ? k.gemm_f16 : k.gemm_bf16;
-    pool.parallel_for(out_, [&](std::size_t begin, std::size_t end) {
-      if (n == 1) {
-        gemv(w, in_, in_, x, begin, end, y);
-      } else {
-        gemm(w, in_, in_, x, in_, n, begin, end, y, out_);
-      }
-    }, min_rows);
+    pool.parallel_for(
+        out_,
+        [&](std::size_t begin, std::size_t end) {
+          if (n == 1) {
+            gemv(w, in_, in_, x, begin, end, y);
+          } else {
+            gemm(w, in_, in_, x, in_, n, begin, end, y, out_);
+          }
+        },
+        min_rows);
   }
   if (!bias_.empty()) {
     for (std::size_t t = 0; t < n; ++t) k.add_f32(y + t * out_, bias_.data(), out_, y + t * out_);

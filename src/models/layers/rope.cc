@@ -33,7 +33,8 @@ Rope::Rope(const formats::ModelConfig& config, bool neox)
     // short ones kept, the band between blended.
     const float low = static_cast<float>(scaling.low_freq_factor.value_or(1.0));
     const float high = static_cast<float>(scaling.high_freq_factor.value_or(4.0));
-    const float old_context = static_cast<float>(scaling.original_max_position_embeddings.value_or(8192));
+    const float old_context =
+        static_cast<float>(scaling.original_max_position_embeddings.value_or(8192));
     const float low_freq_wavelen = old_context / low;
     const float high_freq_wavelen = old_context / high;
     for (float& f : inv_freq_) {
