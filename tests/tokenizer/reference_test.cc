@@ -1,0 +1,110 @@
+// Every tokenizer.json of the shared test data against the Hugging Face `tokenizers`
+// library: tests/tokenizer/reference.py computes the expected ids, tokens, offsets,
+// type ids, special-token masks, decodes, streaming-decode chunks and pair encodings for
+// the strings of corpus.json, at test time, and this test compares hfserve's with them.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tokenizer/decode_stream.h"
+#include "tokenizer/tokenizer.h"
+
+namespace hfserve::tokenizer {
+namespace {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+std::string from_hex(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+nlohmann::json encoding_json(const Encoding& e, std::string_view first, std::string_view second) {
+  // Character offsets, each against the text its sequence came from (as HF reports).
+  std::vector<std::vector<std::size_t>> offsets;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    Encoding one;
+    one.push(e.ids[i], 0, "", e.offsets[i], false, -1, -1);
+    auto converted = Tokenizer::char_offsets(e.sequence_ids[i] == 1 ? second : first, one);
+    offsets.push_back({converted[0].first, converted[0].second});
+  }
+  std::vector<int> mask(e.special_tokens_mask.begin(), e.special_tokens_mask.end());
+  return {{"ids", e.ids},
+          {"tokens", e.tokens},
+          {"offsets", offsets},
+          {"type_ids", e.type_ids},
+          {"special_tokens_mask", mask}};
+}
+
+class ReferenceTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
+  const std::string source = env("HFSERVE_SOURCE_DIR");
+  const std::string python = env("HFSERVE_VENV_PYTHON");
+  const std::string path =
+      env("HFSERVE_TESTDATA") + "/tokenizers/" + GetParam() + "/tokenizer.json";
+  const std::string corpus_path = source + "/tests/tokenizer/corpus.json";
+  const std::string out_path = ::testing::TempDir() + "hfserve_ref_" + GetParam() + ".json";
+  std::string command = python + " " + source + "/tests/tokenizer/reference.py " + path + " " +
+                        corpus_path + " " + out_path;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+
+  nlohmann::json expected = nlohmann::json::parse(std::ifstream(out_path))["results"];
+  std::vector<std::string> corpus;
+  const nlohmann::json corpus_json = nlohmann::json::parse(std::ifstream(corpus_path));
+  for (const auto& hex : corpus_json["hex"]) {
+    corpus.push_back(from_hex(hex.get<std::string>()));
+  }
+  ASSERT_EQ(expected.size(), corpus.size());
+
+  Tokenizer tok = Tokenizer::from_file(path);
+  tok.set_truncation(std::nullopt);
+  tok.set_padding(std::nullopt);
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
+    const std::string& text = corpus[i];
+    const std::string& next = corpus[(i + 1) % corpus.size()];
+    const nlohmann::json& want = expected[i];
+    SCOPED_TRACE("corpus[" + std::to_string(i) + "] = " +
+                 nlohmann::json(text)
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                     .substr(0, 120));
+    Encoding with_special = tok.encode(text);
+    Encoding no_special = tok.encode(text, {.add_special_tokens = false});
+    EXPECT_EQ(encoding_json(with_special, text, ""), want["with_special"]);
+    EXPECT_EQ(encoding_json(no_special, text, ""), want["no_special"]);
+    EXPECT_EQ(tok.decode(with_special.ids, false), want["decode_keep"].get<std::string>());
+    EXPECT_EQ(tok.decode(with_special.ids, true), want["decode_skip"].get<std::string>());
+    DecodeStream stream(tok, false);
+    std::vector<std::string> chunks;
+    for (std::uint32_t id : with_special.ids) {
+      if (auto chunk = stream.step(id)) chunks.push_back(*chunk);
+    }
+    EXPECT_EQ(nlohmann::json(chunks), want["stream"]);
+    EXPECT_EQ(encoding_json(tok.encode_pair(text, next), text, next), want["pair"]);
+    if (HasFailure()) break;  // one detailed failure per tokenizer is enough to act on
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Testdata, ReferenceTest,
+                         ::testing::Values("llama3", "qwen3", "gpt2", "mistral7b-v0.1",
+                                           "bert-base-uncased", "xlnet-base-cased"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           std::string name = param_info.param;
+                           for (char& c : name) {
+                             if (c == '-' || c == '.') c = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace hfserve::tokenizer
