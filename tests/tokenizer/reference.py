@@ -52,8 +52,20 @@ def main():
             "stream": chunks,
             "pair": encoding_dict(pair),
         })
+    # The file's own truncation and padding settings, on the longest corpus string.
+    longest = max(corpus, key=len)
+    as_saved = Tokenizer.from_file(sys.argv[1])
+    file_settings = encoding_dict(as_saved.encode(longest))
+    # Truncation of pairs (longest first, from the left) and batch padding.
+    tok.enable_truncation(max_length=13, strategy="longest_first", direction="left")
+    truncated = [encoding_dict(tok.encode(a, b)) for a, b in zip(corpus, corpus[1:])]
+    tok.no_truncation()
+    tok.enable_padding(direction="left", pad_id=3, pad_type_id=1, pad_token="<pad>",
+                       pad_to_multiple_of=8)
+    padded = [encoding_dict(e) for e in tok.encode_batch(corpus[7:12])]
     with open(sys.argv[3], "w", encoding="utf-8") as f:
-        json.dump({"results": results}, f, ensure_ascii=False)
+        json.dump({"results": results, "file_settings": file_settings, "truncated": truncated,
+                   "padded": padded}, f, ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
                         corpus_path + " " + out_path;
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
 
-  nlohmann::json expected = nlohmann::json::parse(std::ifstream(out_path))["results"];
+  const nlohmann::json expected_all = nlohmann::json::parse(std::ifstream(out_path));
+  const nlohmann::json& expected = expected_all["results"];
   std::vector<std::string> corpus;
   const nlohmann::json corpus_json = nlohmann::json::parse(std::ifstream(corpus_path));
   for (const auto& hex : corpus_json["hex"]) {
@@ -92,6 +93,39 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
     EXPECT_EQ(nlohmann::json(chunks), want["stream"]);
     EXPECT_EQ(encoding_json(tok.encode_pair(text, next), text, next), want["pair"]);
     if (HasFailure()) break;  // one detailed failure per tokenizer is enough to act on
+  }
+
+  const std::string* longest = &corpus[0];
+  for (const std::string& text : corpus) {
+    if (text.size() > longest->size()) longest = &text;
+  }
+  Tokenizer as_saved = Tokenizer::from_file(path);
+  EXPECT_EQ(encoding_json(as_saved.encode(*longest), *longest, ""), expected_all["file_settings"]);
+
+  TruncationParams truncation;
+  truncation.max_length = 13;
+  truncation.truncate_right = false;
+  tok.set_truncation(truncation);
+  for (std::size_t i = 0; i + 1 < corpus.size(); ++i) {
+    SCOPED_TRACE("truncated pair " + std::to_string(i));
+    EXPECT_EQ(encoding_json(tok.encode_pair(corpus[i], corpus[i + 1]), corpus[i], corpus[i + 1]),
+              expected_all["truncated"][i]);
+    if (HasFailure()) break;
+  }
+  tok.set_truncation(std::nullopt);
+
+  PaddingParams padding;
+  padding.pad_right = false;
+  padding.pad_id = 3;
+  padding.pad_type_id = 1;
+  padding.pad_token = "<pad>";
+  padding.pad_to_multiple_of = 8;
+  tok.set_padding(padding);
+  std::vector<std::string> batch(corpus.begin() + 7, corpus.begin() + 12);
+  std::vector<Encoding> padded = tok.encode_batch(batch);
+  ASSERT_EQ(padded.size(), batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(encoding_json(padded[i], batch[i], ""), expected_all["padded"][i]);
   }
 }
 
