@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "app/cmd_tokenize.h"
 #include "app/version.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -49,12 +50,24 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
 
+  hfserve::app::TokenizeOptions tokenize;
+  CLI::App* tokenize_cmd =
+      app.add_subcommand("tokenize", "Print the token ids, tokens and offsets of a text as JSON");
+  tokenize_cmd->add_option("model", tokenize.model, "Local folder holding tokenizer.json")
+      ->required();
+  auto* text_option = tokenize_cmd->add_option("--text", tokenize.text, "Text to tokenize");
+  tokenize_cmd->add_option("--file", tokenize.file, "File whose content to tokenize")
+      ->excludes(text_option);
+  tokenize_cmd->add_flag("--no-special", tokenize.no_special,
+                         "Do not add the special tokens (BOS, [CLS]...) around the text");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
     hfserve::log::init_stderr();
     hfserve::log::set_level(log_level);
     if (serve_cmd->parsed()) return run_serve(serve);
+    if (tokenize_cmd->parsed()) return hfserve::app::run_tokenize(tokenize);
   } catch (const hfserve::Error& error) {
     std::fprintf(stderr, "hfserve: %s\n", error.what());
     return 1;
