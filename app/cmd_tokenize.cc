@@ -55,9 +55,10 @@ int run_tokenize(const TokenizeOptions& options) {
     text = buffer.str();
   }
   tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_file(tokenizer_path(options.model));
-  tokenizer::Encoding encoding = tok.encode(text, {.add_special_tokens = !options.no_special});
+  tokenizer::Encoding encoding =
+      tok.encode(text, {.add_special_tokens = !options.no_special, .char_offsets = true});
   nlohmann::ordered_json offsets = nlohmann::ordered_json::array();
-  for (const auto& [start, end] : tokenizer::Tokenizer::char_offsets(text, encoding)) {
+  for (const auto& [start, end] : encoding.offsets) {
     offsets.push_back({start, end});
   }
   nlohmann::ordered_json out = {

@@ -107,7 +107,8 @@ std::vector<Split> AddedVocabulary::split_with(const NormalizedString& text, con
     if (start < start_offset) continue;
     if (start_offset < start) out.push_back({text.slice(start_offset, start), std::nullopt});
     Split match{text.slice(start, stop), std::vector<Token>{}};
-    match.tokens->push_back({token.id, token.content, {0, stop - start}});
+    // The token's text is what matched (normalized, with any stripped spaces), as in HF.
+    match.tokens->push_back({token.id, match.normalized.get(), {0, stop - start}});
     out.push_back(std::move(match));
     start_offset = stop;
   }

@@ -216,9 +216,13 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json::Json& config,
         parse_prepend_scheme(config, where), json::bool_or(config, "split", where, true));
   }
   if (type == "Whitespace") {
-    // \w+|[^\w\s]+ kept, everything else (whitespace) removed.
-    return std::make_unique<SplitPreTokenizer>(Pattern::regex(R"(\w+|[^\w\s]+)"),
-                                               SplitBehavior::kRemoved, true);
+    // \w+|[^\w\s]+ kept, everything else (whitespace) removed, with \w and \s spelled
+    // out as Rust's regex defines them (UTS #18: letters, marks, decimal digits,
+    // connector punctuation, joiners; White_Space), which PCRE2's are not.
+    return std::make_unique<SplitPreTokenizer>(
+        Pattern::regex(R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}]+)"
+                       R"(|[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\x{200C}\x{200D}\p{White_Space}]+)"),
+        SplitBehavior::kRemoved, true);
   }
   if (type == "WhitespaceSplit") return char_split(unicode::is_whitespace, SplitBehavior::kRemoved);
   if (type == "BertPreTokenizer") return std::make_unique<BertPreTokenizer>();

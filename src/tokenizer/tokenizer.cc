@@ -70,6 +70,23 @@ std::optional<PaddingParams> read_padding(const json::Json& root) {
   return params;
 }
 
+// Byte offsets into `text` to character offsets, the way HF's Python binding converts
+// them: each byte maps to the index of the character it belongs to; the end of the text
+// maps past the last character.
+void to_char_offsets(const std::string& text, std::vector<Offsets>& offsets) {
+  std::vector<std::size_t> char_of(text.size() + 1);
+  std::size_t index = 0;
+  for (std::size_t b = 0; b < text.size(); ++b) {
+    if (b > 0 && (static_cast<unsigned char>(text[b]) & 0xC0) != 0x80) ++index;
+    char_of[b] = index;
+  }
+  char_of[text.size()] = text.empty() ? 0 : index + 1;
+  for (Offsets& o : offsets) {
+    o.first = char_of[std::min(o.first, text.size())];
+    o.second = char_of[std::min(o.second, text.size())];
+  }
+}
+
 }  // namespace
 
 Tokenizer::Tokenizer() = default;
@@ -118,9 +135,10 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& name) {
 }
 
 Encoding Tokenizer::encode_sequence(std::string_view raw, std::uint32_t type_id,
-                                    std::int32_t sequence_id, bool split_special) const {
+                                    std::int32_t sequence_id, const EncodeOptions& options) const {
   std::string text = unicode::sanitize_utf8(raw);
-  PreTokenized pieces = added_->extract_and_normalize(text, normalizer_.get(), split_special);
+  PreTokenized pieces =
+      added_->extract_and_normalize(text, normalizer_.get(), options.split_special);
   if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(pieces);
   Encoding out;
   for (std::size_t word = 0; word < pieces.size(); ++word) {
@@ -134,6 +152,7 @@ Encoding Tokenizer::encode_sequence(std::string_view raw, std::uint32_t type_id,
                static_cast<std::int64_t>(word), sequence_id);
     }
   }
+  if (options.char_offsets) to_char_offsets(text, out.offsets);
   return out;
 }
 
@@ -155,7 +174,7 @@ Encoding Tokenizer::finish(std::vector<Encoding> encodings, bool add_special_tok
 
 Encoding Tokenizer::encode(std::string_view text, const EncodeOptions& options) const {
   std::vector<Encoding> encodings;
-  encodings.push_back(encode_sequence(text, 0, 0, options.split_special));
+  encodings.push_back(encode_sequence(text, 0, 0, options));
   Encoding out = finish(std::move(encodings), options.add_special_tokens);
   if (padding_) pad_encoding(out, padding_->fixed_length.value_or(out.size()), *padding_);
   return out;
@@ -164,8 +183,8 @@ Encoding Tokenizer::encode(std::string_view text, const EncodeOptions& options) 
 Encoding Tokenizer::encode_pair(std::string_view first, std::string_view second,
                                 const EncodeOptions& options) const {
   std::vector<Encoding> encodings;
-  encodings.push_back(encode_sequence(first, 0, 0, options.split_special));
-  encodings.push_back(encode_sequence(second, 1, 1, options.split_special));
+  encodings.push_back(encode_sequence(first, 0, 0, options));
+  encodings.push_back(encode_sequence(second, 1, 1, options));
   Encoding out = finish(std::move(encodings), options.add_special_tokens);
   if (padding_) pad_encoding(out, padding_->fixed_length.value_or(out.size()), *padding_);
   return out;
@@ -180,7 +199,7 @@ std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& te
     for (std::size_t i = begin; i < end; ++i) {
       try {
         std::vector<Encoding> encodings;
-        encodings.push_back(encode_sequence(texts[i], 0, 0, options.split_special));
+        encodings.push_back(encode_sequence(texts[i], 0, 0, options));
         out[i] = finish(std::move(encodings), options.add_special_tokens);
       } catch (...) {
         errors[i] = std::current_exception();
@@ -241,32 +260,6 @@ std::size_t Tokenizer::vocab_size() const {
 bool Tokenizer::is_special(std::uint32_t id) const {
   const AddedToken* token = added_->find(id);
   return token != nullptr && token->special;
-}
-
-std::vector<Offsets> Tokenizer::char_offsets(std::string_view raw, const Encoding& encoding) {
-  std::string text = unicode::sanitize_utf8(raw);
-  // chars_before[b]: number of characters that start before byte b.
-  std::vector<std::size_t> chars_before(text.size() + 1, 0);
-  std::size_t count = 0;
-  for (std::size_t b = 0; b < text.size(); ++b) {
-    chars_before[b] = count;
-    if ((static_cast<unsigned char>(text[b]) & 0xC0) != 0x80) ++count;
-  }
-  chars_before[text.size()] = count;
-  std::vector<Offsets> out;
-  out.reserve(encoding.size());
-  for (std::size_t i = 0; i < encoding.size(); ++i) {
-    auto [start, end] = encoding.offsets[i];
-    start = std::min(start, text.size());
-    end = std::min(end, text.size());
-    // A character counts from its first byte: the end is past the last touched one.
-    std::size_t char_end = chars_before[end];
-    if (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
-      ++char_end;
-    }
-    out.push_back({chars_before[start], char_end});
-  }
-  return out;
 }
 
 }  // namespace hfserve::tokenizer

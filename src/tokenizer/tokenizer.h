@@ -36,6 +36,10 @@ class Decoder;
 struct EncodeOptions {
   bool add_special_tokens = true;  // HF's add_special_tokens
   bool split_special = false;  // HF's encode_special_tokens: special tokens in text are plain text
+  // Offsets in characters (code points) rather than bytes: what HF's Python Encoding
+  // reports. Converted before post-processing, as HF does, so offset trimming counts
+  // characters too.
+  bool char_offsets = false;
 };
 
 class Tokenizer {
@@ -72,14 +76,10 @@ class Tokenizer {
   void set_truncation(std::optional<TruncationParams> params) { truncation_ = std::move(params); }
   void set_padding(std::optional<PaddingParams> params) { padding_ = std::move(params); }
 
-  // Byte offsets of `encoding` (into `text`, as given to encode) converted to character
-  // offsets (what HF's Python Encoding.offsets reports).
-  static std::vector<Offsets> char_offsets(std::string_view text, const Encoding& encoding);
-
  private:
   Tokenizer();
   Encoding encode_sequence(std::string_view text, std::uint32_t type_id, std::int32_t sequence_id,
-                           bool split_special) const;
+                           const EncodeOptions& options) const;
   Encoding finish(std::vector<Encoding> encodings, bool add_special_tokens) const;
 
   std::unique_ptr<AddedVocabulary> added_;

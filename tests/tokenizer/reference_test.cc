@@ -29,15 +29,9 @@ std::string from_hex(const std::string& hex) {
   return out;
 }
 
-nlohmann::json encoding_json(const Encoding& e, std::string_view first, std::string_view second) {
-  // Character offsets, each against the text its sequence came from (as HF reports).
+nlohmann::json encoding_json(const Encoding& e) {
   std::vector<std::vector<std::size_t>> offsets;
-  for (std::size_t i = 0; i < e.size(); ++i) {
-    Encoding one;
-    one.push(e.ids[i], 0, "", e.offsets[i], false, -1, -1);
-    auto converted = Tokenizer::char_offsets(e.sequence_ids[i] == 1 ? second : first, one);
-    offsets.push_back({converted[0].first, converted[0].second});
-  }
+  for (const auto& [start, end] : e.offsets) offsets.push_back({start, end});
   std::vector<int> mask(e.special_tokens_mask.begin(), e.special_tokens_mask.end());
   return {{"ids", e.ids},
           {"tokens", e.tokens},
@@ -46,17 +40,27 @@ nlohmann::json encoding_json(const Encoding& e, std::string_view first, std::str
           {"special_tokens_mask", mask}};
 }
 
-class ReferenceTest : public ::testing::TestWithParam<std::string> {};
+// HF Python reports character offsets.
+const EncodeOptions kChars{.char_offsets = true};
+
+// A tokenizer of the test data, optionally rewritten by reference.py's VARIANT.
+struct Case {
+  std::string tokenizer;
+  std::string variant;
+};
+
+class ReferenceTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
   const std::string source = env("HFSERVE_SOURCE_DIR");
   const std::string python = env("HFSERVE_VENV_PYTHON");
   const std::string path =
-      env("HFSERVE_TESTDATA") + "/tokenizers/" + GetParam() + "/tokenizer.json";
+      env("HFSERVE_TESTDATA") + "/tokenizers/" + GetParam().tokenizer + "/tokenizer.json";
   const std::string corpus_path = source + "/tests/tokenizer/corpus.json";
-  const std::string out_path = ::testing::TempDir() + "hfserve_ref_" + GetParam() + ".json";
+  const std::string out_path = ::testing::TempDir() + "hfserve_ref_" + GetParam().tokenizer + "_" +
+                               GetParam().variant + ".json";
   std::string command = python + " " + source + "/tests/tokenizer/reference.py " + path + " " +
-                        corpus_path + " " + out_path;
+                        corpus_path + " " + out_path + " " + GetParam().variant;
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
 
   const nlohmann::json expected_all = nlohmann::json::parse(std::ifstream(out_path));
@@ -68,7 +72,10 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
   }
   ASSERT_EQ(expected.size(), corpus.size());
 
-  Tokenizer tok = Tokenizer::from_file(path);
+  // The variant as HF serialised it (for no variant, the file itself).
+  const std::string tokenizer_json = expected_all["tokenizer_json"];
+  Tokenizer tok = GetParam().variant.empty() ? Tokenizer::from_file(path)
+                                             : Tokenizer::from_json(tokenizer_json);
   tok.set_truncation(std::nullopt);
   tok.set_padding(std::nullopt);
   for (std::size_t i = 0; i < corpus.size(); ++i) {
@@ -79,10 +86,12 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
                  nlohmann::json(text)
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                      .substr(0, 120));
-    Encoding with_special = tok.encode(text);
-    Encoding no_special = tok.encode(text, {.add_special_tokens = false});
-    EXPECT_EQ(encoding_json(with_special, text, ""), want["with_special"]);
-    EXPECT_EQ(encoding_json(no_special, text, ""), want["no_special"]);
+    Encoding with_special = tok.encode(text, kChars);
+    Encoding no_special = tok.encode(text, {.add_special_tokens = false, .char_offsets = true});
+    EXPECT_EQ(encoding_json(with_special), want["with_special"]);
+    EXPECT_EQ(encoding_json(no_special), want["no_special"]);
+    EXPECT_EQ(encoding_json(tok.encode(text, {.split_special = true, .char_offsets = true})),
+              want["split_special"]);
     EXPECT_EQ(tok.decode(with_special.ids, false), want["decode_keep"].get<std::string>());
     EXPECT_EQ(tok.decode(with_special.ids, true), want["decode_skip"].get<std::string>());
     DecodeStream stream(tok, false);
@@ -91,7 +100,7 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
       if (auto chunk = stream.step(id)) chunks.push_back(*chunk);
     }
     EXPECT_EQ(nlohmann::json(chunks), want["stream"]);
-    EXPECT_EQ(encoding_json(tok.encode_pair(text, next), text, next), want["pair"]);
+    EXPECT_EQ(encoding_json(tok.encode_pair(text, next, kChars)), want["pair"]);
     if (HasFailure()) break;  // one detailed failure per tokenizer is enough to act on
   }
 
@@ -99,8 +108,8 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
   for (const std::string& text : corpus) {
     if (text.size() > longest->size()) longest = &text;
   }
-  Tokenizer as_saved = Tokenizer::from_file(path);
-  EXPECT_EQ(encoding_json(as_saved.encode(*longest), *longest, ""), expected_all["file_settings"]);
+  Tokenizer as_saved = Tokenizer::from_json(tokenizer_json);
+  EXPECT_EQ(encoding_json(as_saved.encode(*longest, kChars)), expected_all["file_settings"]);
 
   TruncationParams truncation;
   truncation.max_length = 13;
@@ -108,7 +117,7 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
   tok.set_truncation(truncation);
   for (std::size_t i = 0; i + 1 < corpus.size(); ++i) {
     SCOPED_TRACE("truncated pair " + std::to_string(i));
-    EXPECT_EQ(encoding_json(tok.encode_pair(corpus[i], corpus[i + 1]), corpus[i], corpus[i + 1]),
+    EXPECT_EQ(encoding_json(tok.encode_pair(corpus[i], corpus[i + 1], kChars)),
               expected_all["truncated"][i]);
     if (HasFailure()) break;
   }
@@ -122,23 +131,28 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
   padding.pad_to_multiple_of = 8;
   tok.set_padding(padding);
   std::vector<std::string> batch(corpus.begin() + 7, corpus.begin() + 12);
-  std::vector<Encoding> padded = tok.encode_batch(batch);
+  std::vector<Encoding> padded = tok.encode_batch(batch, kChars);
   ASSERT_EQ(padded.size(), batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    EXPECT_EQ(encoding_json(padded[i], batch[i], ""), expected_all["padded"][i]);
+    EXPECT_EQ(encoding_json(padded[i]), expected_all["padded"][i]);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Testdata, ReferenceTest,
-                         ::testing::Values("llama3", "qwen3", "gpt2", "mistral7b-v0.1",
-                                           "bert-base-uncased", "xlnet-base-cased"),
-                         [](const ::testing::TestParamInfo<std::string>& param_info) {
-                           std::string name = param_info.param;
-                           for (char& c : name) {
-                             if (c == '-' || c == '.') c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Testdata, ReferenceTest,
+    ::testing::Values(Case{"llama3", ""}, Case{"qwen3", ""}, Case{"gpt2", ""},
+                      Case{"mistral7b-v0.1", ""}, Case{"bert-base-uncased", ""},
+                      Case{"xlnet-base-cased", ""}, Case{"bert-base-uncased", "pretok_mix"},
+                      Case{"bert-base-uncased", "wordlevel"}, Case{"qwen3", "bytelevel_split"},
+                      Case{"mistral7b-v0.1", "metaspace_first"}, Case{"llama3", "added_flags"},
+                      Case{"bert-base-uncased", "added_flags"}),
+    [](const ::testing::TestParamInfo<Case>& param_info) {
+      std::string name = param_info.param.tokenizer + "_" + param_info.param.variant;
+      for (char& c : name) {
+        if (c == '-' || c == '.') c = '_';
+      }
+      return name;
+    });
 
 }  // namespace
 }  // namespace hfserve::tokenizer

@@ -37,9 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const Tokenizer& tok = *tokenizers()[data[0] % tokenizers().size()];
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-  auto encoding = tok.encode(
-      text, {.add_special_tokens = (data[0] & 0x80) != 0, .split_special = (data[0] & 0x40) != 0});
-  Tokenizer::char_offsets(text, encoding);
+  auto encoding = tok.encode(text, {.add_special_tokens = (data[0] & 0x80) != 0,
+                                    .split_special = (data[0] & 0x40) != 0,
+                                    .char_offsets = (data[0] & 0x10) != 0});
   tok.decode(encoding.ids, (data[0] & 0x20) != 0);
   hfserve::tokenizer::DecodeStream stream(tok);
   for (std::uint32_t id : encoding.ids) stream.step(id);
