@@ -2,6 +2,7 @@
 #
 # Fails when a file under src/<layer>/ includes a header of a layer that its row of
 # cmake/layer_table.cmake does not name (including app/, which nothing may include).
+cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...) in script mode
 include(${CMAKE_CURRENT_LIST_DIR}/layer_table.cmake)
 set(violations "")
 foreach(layer ${HFSERVE_LAYERS})
