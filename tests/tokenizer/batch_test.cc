@@ -14,8 +14,8 @@ namespace hfserve::tokenizer {
 namespace {
 
 TEST(BatchTest, BatchEqualsSingle) {
-  const std::string source = std::getenv("HFSERVE_SOURCE_DIR");
-  const std::string testdata = std::getenv("HFSERVE_TESTDATA");
+  const std::string source = HFSERVE_TEST_SOURCE_DIR;
+  const std::string testdata = HFSERVE_TEST_TESTDATA;
   const nlohmann::json corpus =
       nlohmann::json::parse(std::ifstream(source + "/tests/tokenizer/corpus.json"));
   std::vector<std::string> texts;

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,11 +16,6 @@
 
 namespace hfserve::tokenizer {
 namespace {
-
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? "" : value;
-}
 
 std::string from_hex(const std::string& hex) {
   std::string out;
@@ -49,13 +45,15 @@ struct Case {
   std::string variant;
 };
 
+void PrintTo(const Case& c, std::ostream* out) { *out << c.tokenizer << "/" << c.variant; }
+
 class ReferenceTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
-  const std::string source = env("HFSERVE_SOURCE_DIR");
-  const std::string python = env("HFSERVE_VENV_PYTHON");
-  const std::string path =
-      env("HFSERVE_TESTDATA") + "/tokenizers/" + GetParam().tokenizer + "/tokenizer.json";
+  const std::string source = HFSERVE_TEST_SOURCE_DIR;
+  const std::string python = HFSERVE_TEST_VENV_PYTHON;
+  const std::string path = std::string(HFSERVE_TEST_TESTDATA) + "/tokenizers/" +
+                           GetParam().tokenizer + "/tokenizer.json";
   const std::string corpus_path = source + "/tests/tokenizer/corpus.json";
   const std::string out_path = ::testing::TempDir() + "hfserve_ref_" + GetParam().tokenizer + "_" +
                                GetParam().variant + ".json";
