@@ -96,6 +96,9 @@ std::string type_of(const Json& object, const std::string& where) {
 Json parse(std::string_view text, const std::string& file_name) {
   try {
     return Json::parse(text);
+  } catch (const Json::out_of_range& error) {
+    // A number too large for any C++ type (nlohmann reports it as out_of_range).
+    throw Error(ErrorCode::kInvalidArgument, file_name + ": invalid JSON: " + error.what());
   } catch (const Json::parse_error& error) {
     std::size_t at = std::min<std::size_t>(error.byte > 0 ? error.byte - 1 : 0, text.size());
     std::size_t line =

@@ -108,7 +108,15 @@ Tokenizer Tokenizer::from_file(const std::string& path) {
 }
 
 Tokenizer Tokenizer::from_json(std::string_view text, const std::string& name) {
-  json::Json root = json::parse(text, name);
+  try {
+    return build(json::parse(text, name));
+  } catch (const json::Json::exception& error) {
+    // Every field is checked before use; this is the safety net for anything missed.
+    throw Error(ErrorCode::kInvalidArgument, name + ": malformed tokenizer: " + error.what());
+  }
+}
+
+Tokenizer Tokenizer::build(const json::Json& root) {
   if (!root.is_object()) json::fail("(root)", "expected an object");
   Tokenizer t;
   if (const json::Json* n = json::optional(root, "normalizer")) {

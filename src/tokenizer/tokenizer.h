@@ -11,6 +11,8 @@
 // encoding; encode/decode may be called from many threads at once.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -78,6 +80,8 @@ class Tokenizer {
 
  private:
   Tokenizer();
+  // The tokenizer a parsed tokenizer.json describes.
+  static Tokenizer build(const nlohmann::json& root);
   Encoding encode_sequence(std::string_view text, std::uint32_t type_id, std::int32_t sequence_id,
                            const EncodeOptions& options) const;
   Encoding finish(std::vector<Encoding> encodings, bool add_special_tokens) const;
