@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
   const hfserve::app::Subcommand commands[] = {
       hfserve::app::add_pull_command(app),     hfserve::app::add_ls_command(app),
       hfserve::app::add_rm_command(app),       hfserve::app::add_inspect_command(app),
-      hfserve::app::add_quantize_command(app), hfserve::app::add_chat_template_command(app)};
+      hfserve::app::add_quantize_command(app), hfserve::app::add_chat_template_command(app),
+      hfserve::app::add_tokenize_command(app)};
 
   CLI11_PARSE(app, argc, argv);
 

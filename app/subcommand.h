@@ -20,5 +20,6 @@ Subcommand add_rm_command(CLI::App& app);             // app/cmd_rm.cc
 Subcommand add_inspect_command(CLI::App& app);        // app/cmd_inspect.cc
 Subcommand add_quantize_command(CLI::App& app);       // app/cmd_quantize.cc
 Subcommand add_chat_template_command(CLI::App& app);  // app/cmd_chat_template.cc
+Subcommand add_tokenize_command(CLI::App& app);       // app/cmd_tokenize.cc
 
 }  // namespace hfserve::app

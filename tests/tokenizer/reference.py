@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Expected outputs from the Hugging Face `tokenizers` library, for the C++ tests.
+
+usage: reference.py TOKENIZER_JSON CORPUS_JSON OUT_JSON [VARIANT]
+
+VARIANT rewrites the tokenizer first (VARIANTS below) to reach components and options
+that no tokenizer.json of the test data uses; the rewritten file, as the library
+serialises it, goes into the output ("tokenizer_json") for the C++ side to load.
+
+For every corpus string (raw bytes, decoded as Python does with errors="replace"):
+ids, tokens, character offsets, type ids and special-token mask with and without
+special tokens, decode keeping and skipping special tokens, the streaming decode
+chunks (tokenizers.decoders.DecodeStream), and a pair encoding with the next string.
+Truncation and padding stored in the file are turned off (gpt2's file carries a
+max_length 50 truncation), so every comparison sees the whole text.
+"""
+import json
+import sys
+
+from tokenizers import AddedToken, Tokenizer
+from tokenizers.decoders import DecodeStream
+
+VARIANTS = {
+    # WordPiece with a mix of normalizers and pre-tokenizers.
+    "pretok_mix": {
+        "normalizer": {"type": "Sequence", "normalizers": [
+            {"type": "NFKC"}, {"type": "Replace", "pattern": {"Regex": "\\d{3}"}, "content": "#"},
+            {"type": "Strip", "strip_left": True, "strip_right": True}, {"type": "NFD"},
+            {"type": "StripAccents"}, {"type": "Lowercase"}]},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Whitespace"}, {"type": "Digits", "individual_digits": True},
+            {"type": "Punctuation", "behavior": "Contiguous"}]},
+        "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 102], "cls": ["[CLS]", 101]},
+    },
+    # WordLevel over the BERT vocabulary, Roberta-style post-processing.
+    "wordlevel": {
+        "normalizer": {"type": "Lowercase"},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "WhitespaceSplit"}, {"type": "CharDelimiterSplit", "delimiter": "-"},
+            {"type": "Split", "pattern": {"String": "."}, "behavior": "MergedWithNext", "invert": False}]},
+        "post_processor": {"type": "RobertaProcessing", "sep": ["[SEP]", 102], "cls": ["[CLS]", 101],
+                           "trim_offsets": True, "add_prefix_space": False},
+        "decoder": {"type": "CTC", "pad_token": "[PAD]", "word_delimiter_token": "|", "cleanup": True},
+        "model": "wordlevel",
+    },
+    # Byte-level BPE with the GPT-2 regex, prefix space, offset trimming and splits.
+    "bytelevel_split": {
+        "normalizer": {"type": "NFKD"},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"String": " "}, "behavior": "MergedWithPrevious", "invert": False},
+            {"type": "Split", "pattern": {"Regex": "\\p{N}+"}, "behavior": "Removed", "invert": True},
+            {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True}]},
+        "post_processor": {"type": "Sequence", "processors": [
+            {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
+            {"type": "TemplateProcessing",
+             "single": [{"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+             "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "<|endoftext|>", "type_id": 1}},
+                      {"Sequence": {"id": "B", "type_id": 1}}],
+             "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [151643], "tokens": ["<|endoftext|>"]}}}]},
+    },
+    # SentencePiece-style BPE behind Metaspace (prepend first, no split).
+    "metaspace_first": {
+        "normalizer": None,
+        "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": False},
+        "decoder": {"type": "Sequence", "decoders": [
+            {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": False},
+            {"type": "ByteFallback"}, {"type": "Fuse"}]},
+    },
+}
+
+# Added tokens with every option, for the "added_flags" variant.
+ADDED = [AddedToken("hello", single_word=True), AddedToken("<mask>", lstrip=True, rstrip=True, special=True),
+         AddedToken("Wörld", normalized=True), AddedToken(" tal", normalized=False),
+         AddedToken("[SEP]", special=True)]
+
+
+def make_variant(path, variant):
+    with open(path, encoding="utf-8") as f:
+        config = json.load(f)
+    if variant == "added_flags":
+        tok = Tokenizer.from_str(json.dumps(config))
+        tok.add_tokens(ADDED[:4])
+        tok.add_special_tokens(ADDED[4:])
+        return tok
+    for key, value in VARIANTS[variant].items():
+        if key == "model" and value == "wordlevel":
+            config["model"] = {"type": "WordLevel", "vocab": config["model"]["vocab"], "unk_token": "[UNK]"}
+        else:
+            config[key] = value
+    return Tokenizer.from_str(json.dumps(config))
+
+
+def encoding_dict(enc):
+    return {
+        "ids": enc.ids,
+        "tokens": enc.tokens,
+        "offsets": [list(o) for o in enc.offsets],
+        "type_ids": enc.type_ids,
+        "special_tokens_mask": enc.special_tokens_mask,
+    }
+
+
+def main():
+    variant = sys.argv[4] if len(sys.argv) > 4 else None
+    tok = make_variant(sys.argv[1], variant) if variant else Tokenizer.from_file(sys.argv[1])
+    tokenizer_json = tok.to_str()
+    tok.no_truncation()
+    tok.no_padding()
+    with open(sys.argv[2], encoding="utf-8") as f:
+        corpus = [bytes.fromhex(h).decode("utf-8", errors="replace") for h in json.load(f)["hex"]]
+    results = []
+    for i, text in enumerate(corpus):
+        with_special = tok.encode(text, add_special_tokens=True)
+        no_special = tok.encode(text, add_special_tokens=False)
+        stream = DecodeStream(skip_special_tokens=False)
+        chunks = []
+        for token_id in with_special.ids:
+            out = stream.step(tok, token_id)
+            if out is not None:
+                chunks.append(out)
+        pair = tok.encode(text, corpus[(i + 1) % len(corpus)], add_special_tokens=True)
+        tok.encode_special_tokens = True
+        split_special = tok.encode(text, add_special_tokens=True)
+        tok.encode_special_tokens = False
+        results.append({
+            "split_special": encoding_dict(split_special),
+            "with_special": encoding_dict(with_special),
+            "no_special": encoding_dict(no_special),
+            "decode_keep": tok.decode(with_special.ids, skip_special_tokens=False),
+            "decode_skip": tok.decode(with_special.ids, skip_special_tokens=True),
+            "stream": chunks,
+            "pair": encoding_dict(pair),
+        })
+    # The file's own truncation and padding settings, on the longest corpus string.
+    longest = max(corpus, key=len)
+    as_saved = Tokenizer.from_str(tokenizer_json)
+    file_settings = encoding_dict(as_saved.encode(longest))
+    # Truncation of pairs (longest first, from the left) and batch padding.
+    tok.enable_truncation(max_length=13, strategy="longest_first", direction="left")
+    truncated = [encoding_dict(tok.encode(a, b)) for a, b in zip(corpus, corpus[1:])]
+    tok.no_truncation()
+    tok.enable_padding(direction="left", pad_id=3, pad_type_id=1, pad_token="<pad>",
+                       pad_to_multiple_of=8)
+    padded = [encoding_dict(e) for e in tok.encode_batch(corpus[7:12])]
+    with open(sys.argv[3], "w", encoding="utf-8") as f:
+        json.dump({"tokenizer_json": tokenizer_json, "results": results, "file_settings": file_settings, "truncated": truncated,
+                   "padded": padded}, f, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
