@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/common/roofline.h"
+#include "bench/common/timing.h"
 #include "kernels/install.h"
 #include "tensor/dtype.h"
 #include "tensor/half.h"
@@ -19,18 +20,6 @@
 namespace {
 
 constexpr std::size_t kRows = 4864, kCols = 896, kTokens = 512;
-
-double best_of(int reps, const std::function<void()>& run) {
-  run();
-  double best = 1e30;
-  for (int i = 0; i < reps; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    run();
-    best = std::min(
-        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  return best;
-}
 
 }  // namespace
 
@@ -57,8 +46,8 @@ int main() {
     const std::string name(hfserve::kernels::isa_name(isa));
     auto line = [&](const char* format, const std::function<void(std::size_t, std::size_t)>& gemm,
                     const std::function<void(std::size_t, std::size_t, std::size_t)>& gemv) {
-      double batched = best_of(3, [&] { pool.parallel_for(kRows, gemm); });
-      double per_token = best_of(1, [&] {
+      double batched = hfserve::bench::best_seconds(3, [&] { pool.parallel_for(kRows, gemm); });
+      double per_token = hfserve::bench::best_seconds(1, [&] {
         for (std::size_t token = 0; token < kTokens; ++token) {
           pool.parallel_for(kRows, [&](std::size_t b, std::size_t e) { gemv(token, b, e); });
         }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/common/roofline.h"
+#include "bench/common/timing.h"
 #include "kernels/install.h"
 #include "tensor/half.h"
 
@@ -26,18 +27,10 @@ void report(const char* format, double bytes, double bandwidth, hfserve::ThreadP
               bytes / bandwidth * 1e3);
   for (hfserve::kernels::Isa isa : hfserve::kernels::supported_isas()) {
     hfserve::tensor::KernelTable table = hfserve::kernels::table_for(isa);
-    auto run = [&] {
+    double best = hfserve::bench::best_seconds(10, [&] {
       pool.parallel_for(kRows,
                         [&](std::size_t begin, std::size_t end) { gemv(table, begin, end); });
-    };
-    run();
-    double best = 1e30;
-    for (int rep = 0; rep < 10; ++rep) {
-      auto start = std::chrono::steady_clock::now();
-      run();
-      best = std::min(
-          best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
+    });
     std::printf("  %-7s %.2f ms  %.2f GB/s  = %3.0f%% of the roofline\n",
                 std::string(hfserve::kernels::isa_name(isa)).c_str(), best * 1e3,
                 bytes / best / 1e9, 100.0 * bytes / best / bandwidth);

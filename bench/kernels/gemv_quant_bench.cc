@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/common/roofline.h"
+#include "bench/common/timing.h"
 #include "kernels/install.h"
 #include "tensor/dtype.h"
 #include "tensor/half.h"
@@ -52,20 +53,12 @@ int main() {
                                         : type == DType::kQ4_0 ? table.gemv_q4_0
                                                                : table.gemv_q4_1;
       std::vector<hfserve::tensor::BlockQ8Act> xq(kCols / 32);
-      auto run = [&] {
+      double best = hfserve::bench::best_seconds(10, [&] {
         table.quantize_act_q8(x.data(), kCols, xq.data());
         pool.parallel_for(kRows, [&](std::size_t begin, std::size_t end) {
           gemv(w.data(), row_bytes, kCols, xq.data(), begin, end, y.data());
         });
-      };
-      run();
-      double best = 1e30;
-      for (int rep = 0; rep < 10; ++rep) {
-        auto start = std::chrono::steady_clock::now();
-        run();
-        best = std::min(
-            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      }
+      });
       std::printf("  %-7s %.2f ms  %.2f GB/s  = %3.0f%% of the roofline\n",
                   std::string(hfserve::kernels::isa_name(isa)).c_str(), best * 1e3,
                   bytes / best / 1e9, 100.0 * bytes / best / bandwidth);

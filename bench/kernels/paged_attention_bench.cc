@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/common/roofline.h"
+#include "bench/common/timing.h"
 #include "kernels/install.h"
 
 int main() {
@@ -47,15 +48,11 @@ int main() {
               bandwidth / 1e9, pool.num_threads(), bytes / bandwidth * 1e3);
   for (hfserve::kernels::Isa isa : hfserve::kernels::supported_isas()) {
     hfserve::tensor::KernelTable table = hfserve::kernels::table_for(isa);
-    double best = 1e30;
-    for (int rep = 0; rep < 5; ++rep) {
-      auto start = std::chrono::steady_clock::now();
+    double best = hfserve::bench::best_seconds(5, [&] {
       pool.parallel_for(kKvHeads, [&](std::size_t begin, std::size_t end) {
         table.paged_attention_f32(args, begin, end);
       });
-      best = std::min(
-          best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
+    });
     std::printf("paged_attention decode ctx=%zu %-7s %.2f ms  = %3.0f%% of the roofline\n",
                 kContext, std::string(hfserve::kernels::isa_name(isa)).c_str(), best * 1e3,
                 100.0 * bytes / bandwidth / best);
