@@ -116,6 +116,14 @@ Tokenizer Tokenizer::from_json(std::string_view text, const std::string& name) {
   }
 }
 
+Tokenizer Tokenizer::from_document(const json::Json& root, const std::string& name) {
+  try {
+    return build(root);
+  } catch (const json::Json::exception& error) {
+    throw Error(ErrorCode::kInvalidArgument, name + ": malformed tokenizer: " + error.what());
+  }
+}
+
 Tokenizer Tokenizer::build(const json::Json& root) {
   if (!root.is_object()) json::fail("(root)", "expected an object");
   Tokenizer t;

@@ -52,6 +52,9 @@ class Tokenizer {
   static Tokenizer from_file(const std::string& path);
   // Parses tokenizer.json text; `name` is used in error messages.
   static Tokenizer from_json(std::string_view text, const std::string& name = "tokenizer.json");
+  // Builds the tokenizer an already parsed tokenizer.json document describes (how the
+  // GGUF vocabularies of gguf_vocab.h are assembled); errors as from_json.
+  static Tokenizer from_document(const nlohmann::json& root, const std::string& name);
 
   Tokenizer(Tokenizer&&) noexcept;
   Tokenizer& operator=(Tokenizer&&) noexcept;
