@@ -1,0 +1,55 @@
+// What `hfserve serve` and `hfserve generate` share: the options that name a model and
+// size its engine, and loading it (pull or find it in the cache, load the bundle, plan
+// the KV cache memory, start the engine).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "pipelines/loaded_model.h"
+#include "pipelines/text_generation.h"
+
+namespace hfserve::app {
+
+struct ModelArgs {
+  std::string model;           // positional reference
+  std::string model_id;        // KServe's --model_id (same as the positional)
+  std::string model_dir;       // KServe's --model_dir (a local folder or .gguf)
+  std::string model_revision;  // overrides the reference's revision
+  std::string tokenizer_revision;
+  std::string dtype = "auto";
+  std::optional<std::string> hf_token;
+  bool offline = false;
+
+  std::size_t max_model_len = 0;  // 0: the model's
+  std::string kv_cache_memory;    // bytes, or with a unit: 512MiB, 4GiB, 2GB
+  double memory_utilization = 0.3;
+  std::size_t max_num_seqs = 64;
+  std::size_t max_num_batched_tokens = 2048;
+  std::size_t max_concurrency = 0;  // 0: max_num_seqs
+  std::size_t max_queue = 1024;
+  std::size_t block_size = 16;
+  bool no_prefix_caching = false;
+  std::size_t threads = 0;
+};
+
+// Registers the options above on `cmd` (`positional`: whether MODEL is a positional).
+void add_model_options(CLI::App* cmd, ModelArgs& args, const std::string& default_model);
+
+struct ModelRuntime {
+  std::string reference;  // the model reference as resolved (for the served name)
+  pipelines::LoadedModel model;
+  std::unique_ptr<pipelines::TextGenerator> generator;
+};
+
+// Resolves, loads and starts the model. Throws Error saying what to fix.
+std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& args);
+
+// "4GiB" → 4294967296; plain digits are bytes. Throws Error(kInvalidArgument).
+std::size_t parse_bytes(const std::string& text, const std::string& option);
+
+}  // namespace hfserve::app

@@ -1,0 +1,33 @@
+// The one place where failures become HTTP: an Error's code decides the status, and the
+// body is OpenAI's error object {"error": {"message", "type", "param", "code"}}.
+// ParamError is an invalid_argument Error that names the request field at fault, which
+// goes into "param".
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "util/error.h"
+
+namespace hfserve::server {
+
+class ParamError : public Error {
+ public:
+  ParamError(std::string param, const std::string& message)
+      : Error(ErrorCode::kInvalidArgument, message), param_(std::move(param)) {}
+  const std::string& param() const { return param_; }
+
+ private:
+  std::string param_;
+};
+
+int http_status(ErrorCode code);
+
+// The OpenAI error body for `error` (its param when it is a ParamError).
+nlohmann::json error_body(const Error& error);
+// An error body for a status the HTTP layer produced itself (404 route, 413 body).
+nlohmann::json error_body(int status, const std::string& message);
+
+}  // namespace hfserve::server

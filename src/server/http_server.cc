@@ -1,0 +1,337 @@
+#include "server/http_server.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "pipelines/chat_prompt.h"
+#include "server/api_error.h"
+#include "server/openai_request.h"
+#include "server/openai_response.h"
+#include "util/log.h"
+
+namespace hfserve::server {
+namespace {
+
+using Json = nlohmann::json;
+
+void send_json(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+}
+
+void send_error(httplib::Response& res, const Error& error) {
+  send_json(res, http_status(error.code()), error_body(error));
+}
+
+Json parse_body(const httplib::Request& req) {
+  try {
+    return Json::parse(req.body);
+  } catch (const Json::parse_error& error) {
+    throw ParamError("", "the request body is not valid JSON (at byte " +
+                             std::to_string(error.byte) + "): " + error.what());
+  }
+}
+
+// Compares without an early exit, so the time taken does not tell how much matched.
+bool same_secret(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
+  }
+  return diff == 0;
+}
+
+std::string sse(const Json& event) {
+  return "data: " + event.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  httplib::Server http;
+  std::thread thread;
+  int bound_port = 0;
+  std::atomic<pipelines::TextGenerator*> generator{nullptr};
+  std::mutex stopped_mutex;
+  std::condition_variable stopped_cv;
+  bool stopped = false;
+
+  explicit Impl(ServerOptions o) : options(std::move(o)) {}
+
+  bool open_route(const std::string& path) const {
+    return path == "/health" || path.rfind("/v2/health", 0) == 0 || path == "/v2" ||
+           path.rfind("/v1/models/", 0) == 0;
+  }
+
+  // Auth and CORS, before any route runs.
+  httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res) {
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty() && !options.cors_origins.empty()) {
+      const bool allowed =
+          std::find(options.cors_origins.begin(), options.cors_origins.end(), "*") !=
+              options.cors_origins.end() ||
+          std::find(options.cors_origins.begin(), options.cors_origins.end(), origin) !=
+              options.cors_origins.end();
+      if (allowed) {
+        res.set_header("Access-Control-Allow-Origin", origin);
+        res.set_header("Vary", "Origin");
+        if (req.method == "OPTIONS") {
+          res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+          res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+          res.status = 204;
+          return httplib::Server::HandlerResponse::Handled;
+        }
+      }
+    }
+    if (options.api_key && !open_route(req.path)) {
+      const std::string header = req.get_header_value("Authorization");
+      const std::string prefix = "Bearer ";
+      if (header.rfind(prefix, 0) != 0 || !same_secret(header.substr(prefix.size()), *options.api_key)) {
+        send_json(res, 401,
+                  error_body(Error(ErrorCode::kUnauthorized,
+                                   "missing or wrong API key: send 'Authorization: Bearer <key>'")));
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  pipelines::TextGenerator& ready_generator() const {
+    pipelines::TextGenerator* g = generator.load();
+    if (!g) throw Error(ErrorCode::kUnavailable, "the model is still loading; retry shortly");
+    return *g;
+  }
+
+  // The served name the request asked for (the default when it named none).
+  std::string served_name(const std::string& requested) const {
+    if (requested.empty()) return options.served_names.front();
+    if (std::find(options.served_names.begin(), options.served_names.end(), requested) ==
+        options.served_names.end()) {
+      std::string names;
+      for (const std::string& n : options.served_names) names += (names.empty() ? "" : ", ") + n;
+      throw ParamError("model", "the model '" + requested + "' does not exist; served: " + names);
+    }
+    return requested;
+  }
+
+  // Wraps a handler: any Error becomes its status and OpenAI error body.
+  template <typename Fn>
+  httplib::Server::Handler guarded(Fn fn) {
+    return [fn](const httplib::Request& req, httplib::Response& res) {
+      try {
+        fn(req, res);
+      } catch (const Error& error) {
+        send_error(res, error);
+        if (error.code() == ErrorCode::kResourceExhausted) res.set_header("Retry-After", "1");
+      } catch (const std::exception& error) {
+        log::error("{} {}: {}", req.method, req.path, error.what());
+        send_error(res, Error(ErrorCode::kInternal, error.what()));
+      }
+    };
+  }
+
+  void generate(const httplib::Request& req, httplib::Response& res, bool chat) {
+    pipelines::TextGenerator& g = ready_generator();
+    const Json body = parse_body(req);
+    auto call = std::make_shared<OpenAiCall>(chat ? parse_chat_request(body, g)
+                                                  : parse_completion_request(body, g));
+    // An unknown model name is a 404 with the list of served names.
+    std::string name;
+    try {
+      name = served_name(call->model);
+    } catch (const ParamError& error) {
+      throw Error(ErrorCode::kNotFound, error.message());
+    }
+    std::shared_ptr<pipelines::Generation> generation = g.start(call->text);
+    auto writer = std::make_shared<ResponseWriter>(*call, name, g);
+    if (!call->stream) {
+      std::vector<pipelines::ChoiceDelta> deltas;
+      while (generation->next(deltas)) {
+        writer->add(deltas);
+        deltas.clear();
+      }
+      send_json(res, 200, writer->response(*generation));
+      return;
+    }
+    res.set_header("Cache-Control", "no-cache");
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [call, generation, writer](std::size_t, httplib::DataSink& sink) {
+          std::vector<pipelines::ChoiceDelta> deltas;
+          std::string out;
+          bool more = false;
+          try {
+            more = generation->next(deltas);
+            for (const Json& chunk : writer->chunks(deltas)) out += sse(chunk);
+            if (!more) {
+              if (call->include_usage) out += sse(writer->usage_chunk(*generation));
+              out += "data: [DONE]\n\n";
+            }
+          } catch (const Error& error) {
+            out += sse(error_body(error)) + "data: [DONE]\n\n";
+            more = false;
+          }
+          if (!out.empty() && !sink.write(out.data(), out.size())) {
+            generation->cancel();  // the client went away
+            return false;
+          }
+          if (!more) sink.done();
+          return true;
+        },
+        [generation](bool) { generation->cancel(); });
+  }
+
+  void models(httplib::Response& res) {
+    pipelines::TextGenerator& g = ready_generator();
+    Json data = Json::array();
+    for (const std::string& name : options.served_names) {
+      data.push_back({{"id", name},
+                      {"object", "model"},
+                      {"created", 0},
+                      {"owned_by", "hfserve"},
+                      {"root", g.model().source},
+                      {"max_model_len", g.engine().max_model_len()}});
+    }
+    send_json(res, 200, {{"object", "list"}, {"data", data}});
+  }
+
+  void tokenize(const httplib::Request& req, httplib::Response& res) {
+    pipelines::TextGenerator& g = ready_generator();
+    const Json body = parse_body(req);
+    if (!body.is_object()) throw ParamError("", "the request body must be a JSON object");
+    if (body.contains("model") && body["model"].is_string()) served_name(body["model"]);
+    std::vector<std::int32_t> ids;
+    const bool add_special = body.value("add_special_tokens", true);
+    if (body.contains("messages")) {
+      pipelines::ChatPromptInputs inputs;
+      inputs.messages = nlohmann::ordered_json::parse(body["messages"].dump());
+      inputs.add_generation_prompt = body.value("add_generation_prompt", true);
+      ids = g.encode(pipelines::render_chat_prompt(g.model(), inputs), false);
+    } else if (body.contains("prompt") && body["prompt"].is_string()) {
+      ids = g.encode(body["prompt"].get<std::string>(), add_special);
+    } else {
+      throw ParamError("prompt", "send a string 'prompt' or a 'messages' array");
+    }
+    send_json(res, 200,
+              {{"tokens", ids}, {"count", ids.size()}, {"max_model_len", g.engine().max_model_len()}});
+  }
+
+  void detokenize(const httplib::Request& req, httplib::Response& res) {
+    pipelines::TextGenerator& g = ready_generator();
+    const Json body = parse_body(req);
+    if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array()) {
+      throw ParamError("tokens", "send 'tokens', an array of token ids");
+    }
+    std::vector<std::int32_t> ids;
+    for (const Json& t : body["tokens"]) {
+      if (!t.is_number_integer() || t.get<std::int64_t>() < 0 ||
+          static_cast<std::size_t>(t.get<std::int64_t>()) >= g.model().model->vocab_size()) {
+        throw ParamError("tokens", "tokens must be ids in [0, vocabulary size)");
+      }
+      ids.push_back(t.get<std::int32_t>());
+    }
+    send_json(res, 200, {{"prompt", g.decode(ids, false)}});
+  }
+
+  void routes() {
+    std::vector<std::string> prefixes = {"/v1"};
+    if (!options.route_prefix.empty()) prefixes.push_back("/" + options.route_prefix + "/v1");
+    for (const std::string& p : prefixes) {
+      http.Post(p + "/completions", guarded([this](const auto& req, auto& res) { generate(req, res, false); }));
+      http.Post(p + "/chat/completions",
+                guarded([this](const auto& req, auto& res) { generate(req, res, true); }));
+      http.Get(p + "/models", guarded([this](const auto&, auto& res) { models(res); }));
+    }
+    http.Post("/tokenize", guarded([this](const auto& req, auto& res) { tokenize(req, res); }));
+    http.Post("/detokenize", guarded([this](const auto& req, auto& res) { detokenize(req, res); }));
+
+    auto ready = [this](httplib::Response& res) {
+      const bool is_ready = generator.load() != nullptr;
+      res.status = is_ready ? 200 : 503;
+      return is_ready;
+    };
+    http.Get("/health", [ready](const auto&, auto& res) { ready(res); });
+    http.Get("/v2/health/live", [](const auto&, auto& res) { send_json(res, 200, {{"live", true}}); });
+    http.Get("/v2/health/ready",
+             [ready](const auto&, auto& res) { send_json(res, ready(res) ? 200 : 503, {{"ready", res.status == 200}}); });
+    // KServe V1 readiness of one model.
+    http.Get(R"(/v1/models/([^/:]+))", guarded([this, ready](const auto& req, auto& res) {
+               const std::string name = req.matches[1];
+               try {
+                 served_name(name);
+               } catch (const ParamError& error) {
+                 throw Error(ErrorCode::kNotFound, error.message());
+               }
+               const bool is_ready = ready(res);
+               send_json(res, is_ready ? 200 : 503, {{"name", name}, {"ready", is_ready}});
+             }));
+
+    http.set_pre_routing_handler([this](const auto& req, auto& res) { return pre_route(req, res); });
+    // Statuses httplib produces itself (unknown route, body too large) get an error body too.
+    http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      std::string message = res.status == 404   ? "no route " + req.method + " " + req.path
+                            : res.status == 413 ? "the request body is larger than --max_body_bytes"
+                                                : "HTTP " + std::to_string(res.status);
+      send_json(res, res.status, error_body(res.status, message));
+    });
+    if (options.log_requests) {
+      http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+        log::info("{} {} {}", req.method, req.path, res.status);
+      });
+    }
+    http.set_payload_max_length(options.max_body_bytes);
+    const std::size_t threads = options.http_threads;
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  }
+};
+
+HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  if (impl_->options.served_names.empty()) {
+    throw Error(ErrorCode::kInvalidArgument, "the server needs at least one served model name");
+  }
+  impl_->routes();
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() {
+  Impl& s = *impl_;
+  if (s.options.port == 0) {
+    s.bound_port = s.http.bind_to_any_port(s.options.host);
+  } else if (s.http.bind_to_port(s.options.host, s.options.port)) {
+    s.bound_port = s.options.port;
+  }
+  if (s.bound_port <= 0) {
+    throw Error(ErrorCode::kUnavailable,
+                "cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) +
+                    " (" + std::strerror(errno) + "): pick another --http_port or --host");
+  }
+  s.thread = std::thread([&s] {
+    s.http.listen_after_bind();
+    std::lock_guard lock(s.stopped_mutex);
+    s.stopped = true;
+    s.stopped_cv.notify_all();
+  });
+}
+
+int HttpServer::port() const { return impl_->bound_port; }
+
+void HttpServer::set_generator(pipelines::TextGenerator* generator) { impl_->generator = generator; }
+
+void HttpServer::stop() {
+  impl_->http.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void HttpServer::wait() {
+  std::unique_lock lock(impl_->stopped_mutex);
+  impl_->stopped_cv.wait(lock, [&] { return impl_->stopped; });
+}
+
+}  // namespace hfserve::server

@@ -1,0 +1,57 @@
+// HttpServer: hfserve's HTTP front (cpp-httplib): the OpenAI routes under KServe's prefix
+// rule (/<KSERVE_OPENAI_ROUTE_PREFIX>/v1/..., and /v1/... as vLLM serves them), health
+// and readiness for Kubernetes and KServe (V1 and V2), and vLLM's /tokenize and
+// /detokenize. It listens before the model is loaded: liveness answers at once,
+// readiness and the inference routes answer 503 until set_generator() is called.
+// Streams are Server-Sent Events; a client that goes away cancels its request.
+//
+// start(), set_generator() and stop() may be called from any thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipelines/text_generation.h"
+
+namespace hfserve::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (port() says which)
+  std::vector<std::string> served_names;  // the first is the default `model`
+  std::string route_prefix = "openai";    // KSERVE_OPENAI_ROUTE_PREFIX
+  std::optional<std::string> api_key;     // Bearer token for every inference route
+  std::vector<std::string> cors_origins;  // "*" allows any; empty: no CORS headers
+  std::size_t max_body_bytes = 32u << 20;
+  std::size_t http_threads = 64;  // concurrent connections (streams hold one each)
+  bool log_requests = true;
+};
+
+class HttpServer {
+ public:
+  explicit HttpServer(ServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts answering on a background thread. Throws Error(kUnavailable) when
+  // the address cannot be bound (the message says which and why).
+  void start();
+  int port() const;
+  // The model is loaded: readiness turns 200 and inference routes open. `generator`
+  // must outlive the server.
+  void set_generator(pipelines::TextGenerator* generator);
+  // Stops accepting, ends the listening thread; returns when it has.
+  void stop();
+  // Blocks until stop() (from another thread) has stopped the server.
+  void wait();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hfserve::server

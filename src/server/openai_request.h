@@ -1,0 +1,33 @@
+// OpenAI request bodies (/v1/completions, /v1/chat/completions) read into a pipeline
+// request: every field type- and range-checked (a ParamError names the field), the
+// prompt tokenised (completions) or rendered through the chat template and tokenised
+// (chat), sampling defaults taken from the model's generation_config, and parameters
+// hfserve does not implement refused by name rather than silently ignored.
+// Stateless; thread-safe.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "pipelines/text_generation.h"
+
+namespace hfserve::server {
+
+struct OpenAiCall {
+  bool chat = false;
+  std::string model;  // as requested; empty when the request named none
+  pipelines::TextRequest text;
+  bool stream = false;
+  bool include_usage = false;  // stream_options.include_usage
+  bool echo = false;           // completions: the prompt text starts the choice
+  std::string prompt_text;     // for echo
+  bool logprobs = false;
+};
+
+OpenAiCall parse_completion_request(const nlohmann::json& body,
+                                    const pipelines::TextGenerator& generator);
+OpenAiCall parse_chat_request(const nlohmann::json& body,
+                              const pipelines::TextGenerator& generator);
+
+}  // namespace hfserve::server

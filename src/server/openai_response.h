@@ -1,0 +1,56 @@
+// OpenAI response bodies: whole responses (chat.completion, text_completion) and the SSE
+// chunks of a stream (chat.completion.chunk, text_completion), built from the pipeline's
+// ChoiceDeltas. Logprobs come in the shape of each endpoint: chat's content list with
+// bytes and top_logprobs, the completions' tokens/token_logprobs/top_logprobs/text_offset.
+// Not thread-safe: one ResponseWriter per request.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipelines/text_generation.h"
+#include "server/openai_request.h"
+
+namespace hfserve::server {
+
+class ResponseWriter {
+ public:
+  ResponseWriter(const OpenAiCall& call, std::string model_name,
+                 const pipelines::TextGenerator& generator);
+
+  // Streaming: the chunks for `deltas` (chat's first chunk per choice carries the role).
+  std::vector<nlohmann::json> chunks(const std::vector<pipelines::ChoiceDelta>& deltas);
+  // The final usage chunk (choices: []).
+  nlohmann::json usage_chunk(const pipelines::Generation& generation) const;
+
+  // Whole response: accumulate, then build.
+  void add(const std::vector<pipelines::ChoiceDelta>& deltas);
+  nlohmann::json response(const pipelines::Generation& generation) const;
+
+ private:
+  struct ChoiceState {
+    std::string text;
+    std::vector<engine::SampledToken> tokens;
+    std::string finish_reason;
+    bool started = false;     // chat: the role chunk went out
+    std::size_t offset = 0;   // completions logprobs: text_offset of the next token
+  };
+  nlohmann::json base(const char* object) const;
+  nlohmann::json logprobs(const std::vector<engine::SampledToken>& tokens, ChoiceState& state) const;
+  nlohmann::json usage(const pipelines::Generation& generation) const;
+
+  const OpenAiCall& call_;
+  std::string model_name_;
+  const pipelines::TextGenerator& generator_;
+  std::string id_;
+  std::int64_t created_;
+  std::vector<ChoiceState> choices_;
+};
+
+// "hfserve-<version>": OpenAI's system_fingerprint.
+const std::string& system_fingerprint();
+
+}  // namespace hfserve::server
