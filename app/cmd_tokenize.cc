@@ -1,6 +1,7 @@
 // `hfserve tokenize MODEL (--text T | --file F) [--no-special]`: prints one JSON object
 // {"ids": [...], "tokens": [...], "offsets": [[start, end], ...]} (character offsets, as
-// HF's Python Encoding reports them) for the text, encoded by the model's tokenizer.json.
+// HF's Python Encoding reports them) for the text, encoded by the model's tokenizer.json
+// or, for a .gguf file, by the tokenizer its tokenizer.ggml.* metadata describes.
 #include "app/subcommand.h"
 
 #include <memory>
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "formats/gguf.h"
+#include "pipelines/gguf_tokenizer.h"
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
 
@@ -19,15 +22,15 @@ namespace hfserve::app {
 namespace {
 
 struct TokenizeOptions {
-  std::string model;  // a folder holding tokenizer.json, or a tokenizer.json file
+  std::string model;  // a folder holding tokenizer.json, a tokenizer.json file or a .gguf file
   std::optional<std::string> text;
   std::optional<std::string> file;
   bool no_special = false;
 };
 
-// The tokenizer.json that MODEL names. Hub references and GGUF files are resolved by
-// the hub and formats layers, which this command does not use yet.
-std::string tokenizer_path(const std::string& model) {
+// The tokenizer MODEL names. Hub references are resolved by the hub layer, which this
+// command does not use yet.
+tokenizer::Tokenizer load_tokenizer(const std::string& model) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::is_directory(model, ec)) {
@@ -35,14 +38,18 @@ std::string tokenizer_path(const std::string& model) {
     if (!fs::exists(path, ec)) {
       throw Error(ErrorCode::kNotFound, "no tokenizer.json in folder " + model);
     }
-    return path.string();
+    return tokenizer::Tokenizer::from_file(path.string());
   }
   if (fs::is_regular_file(model, ec)) {
     if (fs::path(model).extension() == ".gguf") {
-      throw Error(ErrorCode::kUnsupported,
-                  "tokenizing with a GGUF file's vocabulary is not supported yet: " + model);
+      formats::GgufFile file(model);
+      try {
+        return pipelines::tokenizer_from_gguf(file.header());
+      } catch (const Error& error) {
+        throw Error(error.code(), model + ": " + error.message());
+      }
     }
-    return model;
+    return tokenizer::Tokenizer::from_file(model);
   }
   throw Error(ErrorCode::kUnsupported,
               "'" + model +
@@ -64,7 +71,7 @@ int run_tokenize(const TokenizeOptions& options) {
     buffer << in.rdbuf();
     text = buffer.str();
   }
-  tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_file(tokenizer_path(options.model));
+  tokenizer::Tokenizer tok = load_tokenizer(options.model);
   tokenizer::Encoding encoding =
       tok.encode(text, {.add_special_tokens = !options.no_special, .char_offsets = true});
   nlohmann::ordered_json offsets = nlohmann::ordered_json::array();
@@ -84,7 +91,9 @@ Subcommand add_tokenize_command(CLI::App& app) {
   auto options = std::make_shared<TokenizeOptions>();
   CLI::App* cmd =
       app.add_subcommand("tokenize", "Print the token ids, tokens and offsets of a text as JSON");
-  cmd->add_option("model", options->model, "Local folder holding tokenizer.json")->required();
+  cmd->add_option("model", options->model,
+                  "Local folder holding tokenizer.json, tokenizer.json file or GGUF file")
+      ->required();
   auto* text_option = cmd->add_option("--text", options->text, "Text to tokenize");
   cmd->add_option("--file", options->file, "File whose content to tokenize")->excludes(text_option);
   cmd->add_flag("--no-special", options->no_special,

@@ -83,5 +83,19 @@ TEST(GgufVocabTest, Llama3AddsBosByDefault) {
             (std::vector<std::uint32_t>{9906}));
 }
 
+// Every supported pre-tokenizer's regexes compile, and the pieces they cut decode back to
+// the text.
+TEST(GgufVocabTest, EveryPreTokenizerBuilds) {
+  for (const char* pre :
+       {"default", "gpt-2", "roberta-bpe", "llama-bpe", "dbrx", "qwen2", "smollm", "falcon",
+        "deepseek-llm", "deepseek-coder", "poro-chat", "chameleon", "gpt-4o", "tekken"}) {
+    GgufVocab vocab = vocab_of("gpt2", pre);
+    vocab.bos_id = vocab.sep_id = 50256;  // some of them add BOS or SEP by default
+    Tokenizer tok = tokenizer_from_gguf_vocab(vocab);
+    const std::string text = "Hello, w\u00f6rld 12345 <sentinel:1> \u65e5\u672c \n\n  x";
+    EXPECT_EQ(tok.decode(tok.encode(text, {.add_special_tokens = false}).ids), text) << pre;
+  }
+}
+
 }  // namespace
 }  // namespace hfserve::tokenizer
