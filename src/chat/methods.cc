@@ -186,7 +186,8 @@ Value call_string_method(const std::string& text, std::string_view name, CallArg
   }
   if (name == "upper" || name == "lower" || name == "casefold") {
     BoundArgs(args, fn, {});
-    return Value(name == "upper" ? python::upper(text) : python::lower(text));
+    if (name == "upper") return Value(python::upper(text));
+    return Value(name == "lower" ? python::lower(text) : python::casefold(text));
   }
   if (name == "title") {
     BoundArgs(args, fn, {});
