@@ -6,7 +6,8 @@ and categories):
   * the unconditional full case mappings of SpecialCasing.txt (ß -> SS, İ -> i̇, ﬁ -> FI,
     the Greek iota-subscript letters, ...);
   * the derived properties Cased and Case_Ignorable (DerivedCoreProperties.txt), which
-    decide title case and the final-sigma rule of str.lower.
+    decide title case and the final-sigma rule of str.lower, and Lowercase and Uppercase,
+    which str.islower/isupper/istitle test.
 
 The Unicode Character Database is read from Perl's copy of it (Debian's perl-modules
 package ships lib/unicore); the Unicode version must be the one of the Python whose output
@@ -85,6 +86,8 @@ def main():
     out.append("};")
     out += ranges("kCased", inversion_list(os.path.join(unicore, "lib", "Cased", "Y.pl")))
     out += ranges("kCaseIgnorable", inversion_list(os.path.join(unicore, "lib", "CI", "Y.pl")))
+    out += ranges("kLowercase", inversion_list(os.path.join(unicore, "lib", "Lower", "Y.pl")))
+    out += ranges("kUppercase", inversion_list(os.path.join(unicore, "lib", "Upper", "Y.pl")))
     out += [
         "",
         "}  // namespace",
@@ -92,6 +95,8 @@ def main():
         "const std::span<const SpecialCase> kSpecialCases(kSpecial);",
         "const std::span<const CodeRange> kCasedRanges(kCased);",
         "const std::span<const CodeRange> kCaseIgnorableRanges(kCaseIgnorable);",
+        "const std::span<const CodeRange> kLowercaseRanges(kLowercase);",
+        "const std::span<const CodeRange> kUppercaseRanges(kUppercase);",
         "",
         "}  // namespace hfserve::chat::unicode",
     ]

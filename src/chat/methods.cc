@@ -260,9 +260,9 @@ Value call_string_method(const std::string& text, std::string_view name, CallArg
     }));
   }
   if (name == "isspace") return Value(all_code_points(text, python::is_space));
-  if (name == "islower") return Value(python::lower(text) == text && python::upper(text) != text);
-  if (name == "isupper") return Value(python::upper(text) == text && python::lower(text) != text);
-  if (name == "istitle") return Value(python::title(text) == text && python::lower(text) != text);
+  if (name == "islower") return Value(python::is_lower(text));
+  if (name == "isupper") return Value(python::is_upper(text));
+  if (name == "istitle") return Value(python::is_title(text));
   type_error("'str' object has no attribute '" + std::string(name) + "'");
 }
 

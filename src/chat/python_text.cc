@@ -323,6 +323,41 @@ std::string title(std::string_view text) {
   return encode(out);
 }
 
+bool is_lower(std::string_view text) {
+  bool cased = false;
+  for (char32_t cp : decode(text)) {
+    if (unicode::is_uppercase(cp) || unicode::is_titlecase(cp)) return false;
+    cased = cased || unicode::is_lowercase(cp);
+  }
+  return cased;
+}
+
+bool is_upper(std::string_view text) {
+  bool cased = false;
+  for (char32_t cp : decode(text)) {
+    if (unicode::is_lowercase(cp) || unicode::is_titlecase(cp)) return false;
+    cased = cased || unicode::is_uppercase(cp);
+  }
+  return cased;
+}
+
+bool is_title(std::string_view text) {
+  bool cased = false;
+  bool previous_cased = false;
+  for (char32_t cp : decode(text)) {
+    if (unicode::is_uppercase(cp) || unicode::is_titlecase(cp)) {
+      if (previous_cased) return false;
+      previous_cased = cased = true;
+    } else if (unicode::is_lowercase(cp)) {
+      if (!previous_cased) return false;
+      previous_cased = cased = true;
+    } else {
+      previous_cased = false;
+    }
+  }
+  return cased;
+}
+
 std::int64_t count(std::string_view text, std::string_view needle) {
   if (needle.empty()) return static_cast<std::int64_t>(decode(text).size()) + 1;
   std::int64_t n = 0;

@@ -45,6 +45,11 @@ std::string lower(std::string_view text);
 std::string casefold(std::string_view text);
 std::string capitalize(std::string_view text);
 std::string title(std::string_view text);
+// str.islower/isupper/istitle (CPython's definitions over the Lowercase, Uppercase and Lt
+// properties).
+bool is_lower(std::string_view text);
+bool is_upper(std::string_view text);
+bool is_title(std::string_view text);
 // Number of non-overlapping occurrences (str.count).
 std::int64_t count(std::string_view text, std::string_view needle);
 // str.find in code points; -1 when absent.

@@ -73,4 +73,13 @@ bool is_cased(char32_t cp) { return in_ranges(kCasedRanges, cp); }
 
 bool is_case_ignorable(char32_t cp) { return in_ranges(kCaseIgnorableRanges, cp); }
 
+bool is_lowercase(char32_t cp) { return in_ranges(kLowercaseRanges, cp); }
+
+bool is_uppercase(char32_t cp) { return in_ranges(kUppercaseRanges, cp); }
+
+bool is_titlecase(char32_t cp) {
+  return cp <= 0x10FFFF &&
+         utf8proc_category(static_cast<utf8proc_int32_t>(cp)) == UTF8PROC_CATEGORY_LT;
+}
+
 }  // namespace hfserve::chat::unicode

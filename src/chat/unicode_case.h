@@ -19,6 +19,11 @@ void append_casefold(std::u32string& out, char32_t cp);  // full case folding (s
 
 bool is_cased(char32_t cp);
 bool is_case_ignorable(char32_t cp);
+// The Lowercase and Uppercase properties, and the Lt category (what str.islower,
+// str.isupper and str.istitle test).
+bool is_lowercase(char32_t cp);
+bool is_uppercase(char32_t cp);
+bool is_titlecase(char32_t cp);
 
 // The generated tables (unicode_case_tables.cc, from scripts/gen_case_tables.py).
 struct SpecialCase {
@@ -35,5 +40,7 @@ struct CodeRange {
 extern const std::span<const SpecialCase> kSpecialCases;       // sorted by code
 extern const std::span<const CodeRange> kCasedRanges;          // sorted, disjoint
 extern const std::span<const CodeRange> kCaseIgnorableRanges;  // sorted, disjoint
+extern const std::span<const CodeRange> kLowercaseRanges;      // sorted, disjoint
+extern const std::span<const CodeRange> kUppercaseRanges;      // sorted, disjoint
 
 }  // namespace hfserve::chat::unicode

@@ -1,7 +1,8 @@
 // Python's str case methods over every code point, against what case_reference.py records
 // Python doing (the file comes in through HFSERVE_CASE_REFERENCE; ctest writes it first, as
 // a fixture): upper/lower/title/casefold of each code point alone, which characters count
-// as cased for title case, and which ones the final-sigma rule of lower skips.
+// as cased for title case, which ones the final-sigma rule of lower skips, and
+// islower/isupper/istitle of each code point alone.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -81,6 +82,25 @@ TEST(CaseMapping, CasedAndCaseIgnorableAsPythonObservesThem) {
       ADD_FAILURE() << "U+" << std::hex << static_cast<std::uint32_t>(cp) << ": cased " << our_cased
                     << " (Python " << cased[cp] << "), final sigma after it " << our_skip
                     << " (Python " << sigma_skips[cp] << ")";
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
+TEST(CaseMapping, IsLowerIsUpperIsTitleOfEveryCodePoint) {
+  std::vector<bool> lower = in_ranges(reference()["islower"]);
+  std::vector<bool> upper = in_ranges(reference()["isupper"]);
+  std::vector<bool> title = in_ranges(reference()["istitle"]);
+  int mismatches = 0;
+  for (char32_t cp = 0; cp < 0x110000; ++cp) {
+    if (is_surrogate(cp)) continue;
+    std::string c = utf8::encode(cp);
+    bool ours[] = {python::is_lower(c), python::is_upper(c), python::is_title(c)};
+    if (ours[0] == lower[cp] && ours[1] == upper[cp] && ours[2] == title[cp]) continue;
+    if (++mismatches <= kShown) {
+      ADD_FAILURE() << "U+" << std::hex << static_cast<std::uint32_t>(cp)
+                    << ": islower/isupper/istitle " << ours[0] << ours[1] << ours[2] << " (Python "
+                    << lower[cp] << upper[cp] << title[cp] << ")";
     }
   }
   EXPECT_EQ(mismatches, 0);

@@ -7,7 +7,9 @@ compare hfserve's (src/chat/python_text.h) with, code point by code point:
   * "cased": the ranges of code points c for which ("a" + c + "b").title() keeps the "b"
     lower case, i.e. the Cased ones (str.title lowers a letter after a cased character);
   * "sigma_skips": the ranges of code points c for which ("A" + c + "Σ").lower() ends in a
-    final sigma: the Case_Ignorable and Cased ones (the final-sigma rule of str.lower).
+    final sigma: the Case_Ignorable and Cased ones (the final-sigma rule of str.lower);
+  * "islower", "isupper", "istitle": the ranges of code points c for which c.islower(),
+    c.isupper() or c.istitle() holds.
 
 Surrogates are left out (they are not text in UTF-8). Usage: case_reference.py OUT_JSON
 """
@@ -44,6 +46,9 @@ def main():
         "mappings": mappings,
         "cased": ranges(lambda c: ("a" + c + "b").title().endswith("b")),
         "sigma_skips": ranges(lambda c: ("A" + c + "\u03a3").lower().endswith("\u03c2")),
+        "islower": ranges(str.islower),
+        "isupper": ranges(str.isupper),
+        "istitle": ranges(str.istitle),
     }
     out_path = sys.argv[1]
     tmp = out_path + ".tmp"
