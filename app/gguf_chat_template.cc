@@ -1,7 +1,10 @@
 #include "app/gguf_chat_template.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "formats/gguf.h"
 #include "util/error.h"
