@@ -5,10 +5,11 @@
 #include <memory>
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "app/gguf_chat_template.h"
+#include "app/model_files.h"
 #include "chat/model_template.h"
 #include "chat/template.h"
 #include "util/error.h"
@@ -17,16 +18,16 @@ namespace hfserve::app {
 namespace {
 
 struct ChatTemplateOptions {
-  std::string model;          // a folder with tokenizer_config.json and/or chat_template.jinja
+  std::string model;          // a model reference, folder or GGUF file (model_files.h)
   std::string messages_file;  // JSON array of messages, or an OpenAI-style chat request
   std::string tools_file;     // JSON array of tools
   std::string template_file;  // renders this template instead of the model's
   bool add_generation_prompt = false;
+  bool continue_final_message = false;
   std::vector<std::string> vars;  // KEY=JSON extra template variables
 };
 
 using Json = nlohmann::ordered_json;
-namespace fs = std::filesystem;
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -36,27 +37,21 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-// The model's templates and special tokens. Only local folders are resolved here: Hub
-// references and GGUF files come with the hub and formats layers.
+// The templates and special tokens of what MODEL names: a model folder, a GGUF file, or a
+// Hub reference (cached, else pulled).
 chat::ModelTemplates load_model(const std::string& model, bool require_template) {
-  if (fs::is_directory(model)) return chat::load_model_templates(model, require_template);
-  if (fs::is_regular_file(model) && fs::path(model).extension() == ".gguf") {
-    throw Error(ErrorCode::kUnsupported,
-                model + ": reading the chat template of a GGUF file is not wired in yet");
-  }
-  throw Error(ErrorCode::kUnsupported,
-              "'" + model +
-                  "' is not a local folder; Hub model references are not resolved "
-                  "by chat-template yet");
+  const ModelFiles files = locate_model_files(model);
+  if (files.gguf) return load_gguf_chat_templates(*files.gguf, require_template);
+  return chat::load_model_templates(files.dir, require_template);
 }
 
 int run_chat_template(const ChatTemplateOptions& options) {
   if (options.model.empty() && options.template_file.empty()) {
-    throw Error(ErrorCode::kInvalidArgument,
-                "chat-template needs a MODEL folder or --template FILE");
+    throw Error(ErrorCode::kInvalidArgument, "chat-template needs a MODEL or --template FILE");
   }
   chat::ChatInputs inputs;
   inputs.add_generation_prompt = options.add_generation_prompt;
+  inputs.continue_final_message = options.continue_final_message;
   Json request = chat::read_json_file(options.messages_file);
   if (request.is_array()) {
     inputs.messages = request;
@@ -122,13 +117,16 @@ Subcommand add_chat_template_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "chat-template", "Render a model's chat template for a conversation and print the prompt");
   cmd->add_option("model", options.model,
-                  "Folder with tokenizer_config.json and/or chat_template.jinja");
+                  "org/name[@revision][:QUANT], a folder with tokenizer_config.json and/or "
+                  "chat_template.jinja, or a .gguf file");
   cmd->add_option("--messages", options.messages_file,
                   "JSON file: an array of messages, or a chat request with messages and tools")
       ->required();
   cmd->add_option("--tools", options.tools_file, "JSON file holding an array of tools");
   cmd->add_flag("--add-generation-prompt", options.add_generation_prompt,
                 "End the prompt with the start of an assistant turn");
+  cmd->add_flag("--continue-final-message", options.continue_final_message,
+                "End the prompt inside the final message, for the model to continue it");
   cmd->add_option("--template", options.template_file,
                   "Render this template file instead of the model's");
   cmd->add_option("--var", options.vars, "Extra template variable KEY=JSON (repeatable)");

@@ -461,25 +461,30 @@ Value f_sum(Interpreter& in, const Value& v, CallArgs& args) {
   return total;
 }
 
-// jinja2's title filter: capitalises each word, words split at -, whitespace, ( { [ <.
+// jinja2's title filter: splits at runs of -, whitespace, ( { [ < (kept as they are) and
+// makes each piece piece[0].upper() + piece[1:].lower(), so a piece's first letter gets
+// the full upper mapping, not title case, and a final sigma is judged within piece[1:].
 Value f_title(Interpreter&, const Value& v, CallArgs& args) {
   BoundArgs(args, "title", {});
   std::u32string cps = python::decode(to_str(v));
   auto separator = [](char32_t cp) {
     return cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<' || python::is_space(cp);
   };
-  bool word_start = true;
-  for (char32_t& cp : cps) {
-    if (separator(cp)) {
-      word_start = true;
-      continue;
+  std::string out;
+  std::size_t i = 0;
+  while (i < cps.size()) {
+    std::size_t start = i;
+    bool is_separator = separator(cps[i]);
+    while (i < cps.size() && separator(cps[i]) == is_separator) ++i;
+    std::u32string_view piece = std::u32string_view(cps).substr(start, i - start);
+    if (is_separator) {
+      out += python::encode(piece);
+    } else {
+      out += python::upper(python::encode(piece.substr(0, 1)));
+      out += python::lower(python::encode(piece.substr(1)));
     }
-    std::string one = python::encode(std::u32string(1, cp));
-    one = word_start ? python::upper(one) : python::lower(one);
-    cp = python::decode(one)[0];
-    word_start = false;
   }
-  return Value(python::encode(cps));
+  return Value(std::move(out));
 }
 
 Value f_tojson(Interpreter&, const Value& v, CallArgs& args) {

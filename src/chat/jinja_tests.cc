@@ -127,14 +127,8 @@ bool t_sameas(Interpreter&, const Value& v, CallArgs& args) {
   }
 }
 
-bool t_lower(Interpreter&, const Value& v, CallArgs&) {
-  std::string s = to_str(v);
-  return python::lower(s) == s && python::upper(s) != s;
-}
-bool t_upper(Interpreter&, const Value& v, CallArgs&) {
-  std::string s = to_str(v);
-  return python::upper(s) == s && python::lower(s) != s;
-}
+bool t_lower(Interpreter&, const Value& v, CallArgs&) { return python::is_lower(to_str(v)); }
+bool t_upper(Interpreter&, const Value& v, CallArgs&) { return python::is_upper(to_str(v)); }
 bool t_filter(Interpreter&, const Value& v, CallArgs&) {
   return v.is_string() && has_filter(v.str());
 }

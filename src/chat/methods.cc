@@ -186,7 +186,8 @@ Value call_string_method(const std::string& text, std::string_view name, CallArg
   }
   if (name == "upper" || name == "lower" || name == "casefold") {
     BoundArgs(args, fn, {});
-    return Value(name == "upper" ? python::upper(text) : python::lower(text));
+    if (name == "upper") return Value(python::upper(text));
+    return Value(name == "lower" ? python::lower(text) : python::casefold(text));
   }
   if (name == "title") {
     BoundArgs(args, fn, {});
@@ -259,9 +260,9 @@ Value call_string_method(const std::string& text, std::string_view name, CallArg
     }));
   }
   if (name == "isspace") return Value(all_code_points(text, python::is_space));
-  if (name == "islower") return Value(python::lower(text) == text && python::upper(text) != text);
-  if (name == "isupper") return Value(python::upper(text) == text && python::lower(text) != text);
-  if (name == "istitle") return Value(python::title(text) == text && python::lower(text) != text);
+  if (name == "islower") return Value(python::is_lower(text));
+  if (name == "isupper") return Value(python::is_upper(text));
+  if (name == "istitle") return Value(python::is_title(text));
   type_error("'str' object has no attribute '" + std::string(name) + "'");
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "chat/unicode_case.h"
 #include "util/utf8.h"
 
 namespace hfserve::chat::python {
@@ -29,12 +30,29 @@ bool is_printable(char32_t cp) {
   return true;
 }
 
-bool is_ascii_lower(char32_t cp) { return cp >= 'a' && cp <= 'z'; }
-bool is_ascii_upper(char32_t cp) { return cp >= 'A' && cp <= 'Z'; }
-char32_t to_upper(char32_t cp) { return is_ascii_lower(cp) ? cp - 32 : cp; }
-char32_t to_lower(char32_t cp) { return is_ascii_upper(cp) ? cp + 32 : cp; }
-// Cased in Python's sense; non-ASCII letters are taken as cased (their case is kept).
-bool is_cased(char32_t cp) { return is_ascii_lower(cp) || is_ascii_upper(cp) || cp >= 0xC0; }
+// str.lower's mapping of cps[i]: a capital sigma becomes final sigma at the end of a
+// word (CPython's handle_capital_sigma: preceded by a cased letter and not followed by
+// one, case-ignorable characters skipped on both sides).
+void append_lower_at(std::u32string& out, const std::u32string& cps, std::size_t i) {
+  if (cps[i] != 0x3A3) return unicode::append_lower(out, cps[i]);
+  std::size_t j = i;
+  while (j > 0 && unicode::is_case_ignorable(cps[j - 1])) --j;
+  bool final_sigma = j > 0 && unicode::is_cased(cps[j - 1]);
+  if (final_sigma) {
+    std::size_t k = i + 1;
+    while (k < cps.size() && unicode::is_case_ignorable(cps[k])) ++k;
+    final_sigma = k == cps.size() || !unicode::is_cased(cps[k]);
+  }
+  out += final_sigma ? U'\u03C2' : U'\u03C3';
+}
+
+std::string ascii_mapped(std::string_view text, char from, char to) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= from && c <= to) c = static_cast<char>(c ^ 0x20);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -256,36 +274,88 @@ std::string replace(std::string_view text, std::string_view old_text, std::strin
 }
 
 std::string upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  }
-  return out;
+  if (is_ascii(text)) return ascii_mapped(text, 'a', 'z');
+  std::u32string out;
+  for (char32_t cp : decode(text)) unicode::append_upper(out, cp);
+  return encode(out);
 }
 
 std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
+  if (is_ascii(text)) return ascii_mapped(text, 'A', 'Z');
+  std::u32string cps = decode(text);
+  std::u32string out;
+  for (std::size_t i = 0; i < cps.size(); ++i) append_lower_at(out, cps, i);
+  return encode(out);
+}
+
+std::string casefold(std::string_view text) {
+  if (is_ascii(text)) return ascii_mapped(text, 'A', 'Z');
+  std::u32string out;
+  for (char32_t cp : decode(text)) unicode::append_casefold(out, cp);
+  return encode(out);
 }
 
 std::string capitalize(std::string_view text) {
   std::u32string cps = decode(text);
-  for (std::size_t i = 0; i < cps.size(); ++i)
-    cps[i] = i == 0 ? to_upper(cps[i]) : to_lower(cps[i]);
-  return encode(cps);
+  std::u32string out;
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    if (i == 0) {
+      unicode::append_title(out, cps[i]);
+    } else {
+      append_lower_at(out, cps, i);
+    }
+  }
+  return encode(out);
 }
 
 std::string title(std::string_view text) {
   std::u32string cps = decode(text);
+  std::u32string out;
   bool previous_cased = false;
-  for (char32_t& cp : cps) {
-    cp = previous_cased ? to_lower(cp) : to_upper(cp);
-    previous_cased = is_cased(cp);
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    if (previous_cased) {
+      append_lower_at(out, cps, i);
+    } else {
+      unicode::append_title(out, cps[i]);
+    }
+    previous_cased = unicode::is_cased(cps[i]);
   }
-  return encode(cps);
+  return encode(out);
+}
+
+bool is_lower(std::string_view text) {
+  bool cased = false;
+  for (char32_t cp : decode(text)) {
+    if (unicode::is_uppercase(cp) || unicode::is_titlecase(cp)) return false;
+    cased = cased || unicode::is_lowercase(cp);
+  }
+  return cased;
+}
+
+bool is_upper(std::string_view text) {
+  bool cased = false;
+  for (char32_t cp : decode(text)) {
+    if (unicode::is_lowercase(cp) || unicode::is_titlecase(cp)) return false;
+    cased = cased || unicode::is_uppercase(cp);
+  }
+  return cased;
+}
+
+bool is_title(std::string_view text) {
+  bool cased = false;
+  bool previous_cased = false;
+  for (char32_t cp : decode(text)) {
+    if (unicode::is_uppercase(cp) || unicode::is_titlecase(cp)) {
+      if (previous_cased) return false;
+      previous_cased = cased = true;
+    } else if (unicode::is_lowercase(cp)) {
+      if (!previous_cased) return false;
+      previous_cased = cased = true;
+    } else {
+      previous_cased = false;
+    }
+  }
+  return cased;
 }
 
 std::int64_t count(std::string_view text, std::string_view needle) {

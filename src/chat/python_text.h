@@ -37,11 +37,19 @@ std::vector<std::string> rsplit(std::string_view text, const std::optional<std::
 // str.replace(old, new, count) (count < 0: all), with Python's rule for an empty `old`.
 std::string replace(std::string_view text, std::string_view old_text, std::string_view new_text,
                     std::int64_t count);
-// str.upper/lower/capitalize/title/swapcase for ASCII letters; other code points unchanged.
+// str.upper/lower/casefold/capitalize/title over all of Unicode (unicode_case.h): full
+// mappings (ß.upper() is SS), title case for the first letter of capitalize and title,
+// and the final sigma of lower.
 std::string upper(std::string_view text);
 std::string lower(std::string_view text);
+std::string casefold(std::string_view text);
 std::string capitalize(std::string_view text);
 std::string title(std::string_view text);
+// str.islower/isupper/istitle (CPython's definitions over the Lowercase, Uppercase and Lt
+// properties).
+bool is_lower(std::string_view text);
+bool is_upper(std::string_view text);
+bool is_title(std::string_view text);
 // Number of non-overlapping occurrences (str.count).
 std::int64_t count(std::string_view text, std::string_view needle);
 // str.find in code points; -1 when absent.

@@ -2,6 +2,7 @@
 
 #include "chat/builtins.h"
 #include "chat/parser.h"
+#include "chat/python_text.h"
 
 namespace hfserve::chat {
 namespace {
@@ -9,6 +10,55 @@ namespace {
 const std::shared_ptr<Frame>& shared_globals() {
   static const std::shared_ptr<Frame> globals = make_globals();
   return globals;
+}
+
+// transformers' way to find where the final message ends in the render: it appends this
+// tag to the message's text and cuts the render at the tag's last occurrence.
+constexpr std::string_view kContinueTag = "CONTINUE_FINAL_MESSAGE_TAG ";
+
+// Appends kContinueTag to the text of the final message (its string content, or the last
+// content part with a "text") and returns that text as it was.
+std::string tag_final_message(nlohmann::ordered_json& messages) {
+  auto fail = [](const std::string& why) -> std::string {
+    throw TemplateError(TemplateErrorKind::kType, "continue_final_message: " + why);
+  };
+  if (messages.empty()) return fail("there are no messages");
+  nlohmann::ordered_json& last = messages.back();
+  if (!last.is_object() || !last.contains("content")) {
+    return fail("the final message has no content");
+  }
+  nlohmann::ordered_json& content = last["content"];
+  if (content.is_array()) {
+    for (auto part = content.rbegin(); part != content.rend(); ++part) {
+      if (!part->is_object() || !part->contains("text")) continue;
+      nlohmann::ordered_json& text = (*part)["text"];
+      if (!text.is_string()) return fail("the text of the final message is not a string");
+      std::string original = text.get<std::string>();
+      text = original + std::string(kContinueTag);
+      return original;
+    }
+    return fail("we could not find any text to continue in the final message");
+  }
+  if (!content.is_string()) return fail("the content of the final message is not a string");
+  std::string original = content.get<std::string>();
+  content = original + std::string(kContinueTag);
+  return original;
+}
+
+// Cuts `rendered` where the tagged final message ends, as render_jinja_template does.
+std::string cut_at_final_message(std::string rendered, const std::string& final_text) {
+  std::string_view tag_word = kContinueTag.substr(0, kContinueTag.size() - 1);
+  if (rendered.find(python::strip(final_text, python::StripSide::kBoth)) == std::string::npos ||
+      rendered.find(tag_word) == std::string::npos) {
+    throw TemplateError(TemplateErrorKind::kType,
+                        "continue_final_message is set but the final message does not appear in "
+                        "the chat after applying the chat template");
+  }
+  std::size_t tag = rendered.rfind(tag_word);
+  if (rendered.compare(tag, kContinueTag.size(), kContinueTag) == 0) return rendered.substr(0, tag);
+  // The template trimmed the space that ends the tag, and maybe the message's own
+  // trailing whitespace with it: transformers then drops all of it.
+  return python::strip(std::string_view(rendered).substr(0, tag), python::StripSide::kRight);
 }
 
 }  // namespace
@@ -78,6 +128,11 @@ std::string render_chat(const Template& tmpl, const ChatInputs& inputs,
   if (!inputs.messages.is_array()) {
     throw Error(ErrorCode::kInvalidArgument, "chat messages must be a JSON array");
   }
+  if (inputs.continue_final_message && inputs.add_generation_prompt) {
+    throw TemplateError(TemplateErrorKind::kType,
+                        "continue_final_message and add_generation_prompt are not compatible: "
+                        "one continues the final message, the other starts a new assistant turn");
+  }
   if (inputs.tools && !inputs.tools->is_array() && !inputs.tools->is_null()) {
     throw Error(ErrorCode::kInvalidArgument, "chat tools must be a JSON array");
   }
@@ -109,12 +164,21 @@ std::string render_chat(const Template& tmpl, const ChatInputs& inputs,
     }
     variables.emplace_back(key, value_from_json(value));
   }
-  variables.emplace_back("messages", value_from_json(inputs.messages));
+  std::string final_text;
+  if (inputs.continue_final_message) {
+    nlohmann::ordered_json messages = inputs.messages;
+    final_text = tag_final_message(messages);
+    variables.emplace_back("messages", value_from_json(messages));
+  } else {
+    variables.emplace_back("messages", value_from_json(inputs.messages));
+  }
   variables.emplace_back("tools", inputs.tools ? value_from_json(*inputs.tools) : Value::none());
   variables.emplace_back("documents",
                          inputs.documents ? value_from_json(*inputs.documents) : Value::none());
   variables.emplace_back("add_generation_prompt", Value(inputs.add_generation_prompt));
-  return tmpl.render(std::move(variables), options);
+  std::string rendered = tmpl.render(std::move(variables), options);
+  if (!inputs.continue_final_message) return rendered;
+  return cut_at_final_message(std::move(rendered), final_text);
 }
 
 }  // namespace hfserve::chat

@@ -57,6 +57,10 @@ struct ChatInputs {
   std::optional<nlohmann::ordered_json> tools;      // `tools`, None when absent
   std::optional<nlohmann::ordered_json> documents;  // `documents`, None when absent
   bool add_generation_prompt = false;
+  // The prompt ends inside the final message, at the end of its text, without the markup
+  // that closes the turn, so that the model continues it (an assistant prefill).
+  // transformers refuses it together with add_generation_prompt, and so does render_chat.
+  bool continue_final_message = false;
   // bos_token, eos_token, ... as HF's special_tokens_map gives them (strings).
   nlohmann::ordered_json special_tokens = nlohmann::ordered_json::object();
   // Extra keyword arguments (chat_template_kwargs, e.g. enable_thinking); they override
@@ -64,6 +68,10 @@ struct ChatInputs {
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
 };
 
+// Renders `inputs` as apply_chat_template does. Besides what rendering throws, throws
+// TemplateError(kType) where transformers raises a ValueError for continue_final_message:
+// combined with add_generation_prompt, no messages or no text in the final one, or a
+// template that drops that text.
 std::string render_chat(const Template& tmpl, const ChatInputs& inputs,
                         const RenderOptions& options = {});
 

@@ -4,7 +4,8 @@
 Renders, with transformers' own code (pinned in requirements.txt):
   * every chat template of TESTDATA/chat-templates/*.jinja and of
     TESTDATA/tokenizers/*/tokenizer_config.json over each conversation of conversations.json,
-    with add_generation_prompt false and true. Tokenizer folders with a tokenizer.json go
+    with add_generation_prompt false and true, and with continue_final_message (alone, and
+    with add_generation_prompt where apply_chat_template refuses the pair). Tokenizer folders with a tokenizer.json go
     through AutoTokenizer.from_pretrained(...).apply_chat_template(tokenize=False); the others
     through transformers.utils.chat_template_utils.render_jinja_template, the function
     apply_chat_template calls, with the special tokens of their tokenizer_config.json;
@@ -99,8 +100,13 @@ def render_cases(testdata, conversations):
         sources.append((os.path.relpath(folder, testdata), config["chat_template"],
                         special_tokens(config), tokenizer))
     for name, source, tokens, tokenizer in sources:
+        # (add_generation_prompt, continue_final_message); only apply_chat_template checks
+        # that the two are not combined, so that case needs a tokenizer.
+        modes = [(False, False), (True, False), (False, True)]
+        if tokenizer is not None:
+            modes.append((True, True))
         for conversation in conversations:
-            for add_generation_prompt in (False, True):
+            for add_generation_prompt, continue_final_message in modes:
                 messages = conversation["messages"]
                 tools = conversation.get("tools")
                 documents = conversation.get("documents")
@@ -108,14 +114,17 @@ def render_cases(testdata, conversations):
                 if tokenizer is not None:
                     render = lambda: tokenizer.apply_chat_template(
                         messages, tools=tools, documents=documents,
-                        add_generation_prompt=add_generation_prompt, tokenize=False, **extra)
+                        add_generation_prompt=add_generation_prompt,
+                        continue_final_message=continue_final_message, tokenize=False, **extra)
                 else:
                     render = lambda: chat_template_utils.render_jinja_template(
                         conversations=[messages], tools=tools, documents=documents,
                         chat_template=source, add_generation_prompt=add_generation_prompt,
+                        continue_final_message=continue_final_message,
                         **{**tokens, **extra})[0][0]
                 case = {"template": name, "conversation": conversation["name"],
-                        "add_generation_prompt": add_generation_prompt}
+                        "add_generation_prompt": add_generation_prompt,
+                        "continue_final_message": continue_final_message}
                 if name.endswith(".jinja"):
                     case["special_tokens"] = tokens
                 case.update(outcome(render))

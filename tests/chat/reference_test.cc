@@ -112,6 +112,7 @@ TEST(ChatReference, EveryTemplateOverEveryConversation) {
     if (conversation.contains("documents")) inputs.documents = conversation["documents"];
     if (conversation.contains("extra")) inputs.extra = conversation["extra"];
     inputs.add_generation_prompt = expected["add_generation_prompt"].get<bool>();
+    inputs.continue_final_message = expected.at("continue_final_message").get<bool>();
     inputs.special_tokens = tokens[name];
     Outcome actual =
         run([&] { return render_chat(Template(sources[name]), inputs, fixed_clock()); });
@@ -121,7 +122,8 @@ TEST(ChatReference, EveryTemplateOverEveryConversation) {
     if (!mismatch.empty()) {
       ++failures;
       ADD_FAILURE() << name << " / " << expected["conversation"].get<std::string>()
-                    << " / add_generation_prompt=" << inputs.add_generation_prompt << ": "
+                    << " / add_generation_prompt=" << inputs.add_generation_prompt
+                    << " continue_final_message=" << inputs.continue_final_message << ": "
                     << mismatch;
     }
   }

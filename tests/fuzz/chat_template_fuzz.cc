@@ -1,7 +1,8 @@
 // Fuzz target: parse any byte string as a chat template and render it over a conversation
-// with tools, under tight limits. Any hfserve::Error is an accepted outcome; a crash, a
-// sanitizer report, a hang or another exception type is a bug. Built as a libFuzzer target
-// with clang (-fsanitize=fuzzer) and, under gcc, linked with replay_driver.cc.
+// with tools, under tight limits, plainly and with continue_final_message. Any hfserve::Error is an
+// accepted outcome; a crash, a sanitizer report, a hang or another exception type is a bug. Built
+// as a libFuzzer target with clang (-fsanitize=fuzzer) and, under gcc, linked with
+// replay_driver.cc.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -43,6 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     hfserve::chat::Template tmpl(source);
     std::string out = tmpl.render(context(), options);
     (void)out;
+    // The same template as apply_chat_template's continue_final_message runs it: the
+    // render is cut where the final message's text ends, wherever the template put it.
+    hfserve::chat::ChatInputs inputs;
+    inputs.messages = context()["messages"];
+    inputs.tools = context()["tools"];
+    inputs.continue_final_message = true;
+    out = hfserve::chat::render_chat(tmpl, inputs, options);
   } catch (const hfserve::Error&) {
   }
   return 0;
