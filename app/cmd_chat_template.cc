@@ -8,10 +8,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/gguf_chat_template.h"
 #include "app/model_files.h"
 #include "chat/model_template.h"
 #include "chat/template.h"
+#include "pipelines/gguf_chat_template.h"
 #include "util/error.h"
 
 namespace hfserve::app {
@@ -41,7 +41,7 @@ std::string read_text(const std::string& path) {
 // Hub reference (cached, else pulled).
 chat::ModelTemplates load_model(const std::string& model, bool require_template) {
   const ModelFiles files = locate_model_files(model);
-  if (files.gguf) return load_gguf_chat_templates(*files.gguf, require_template);
+  if (files.gguf) return pipelines::load_gguf_chat_templates(*files.gguf, require_template);
   return chat::load_model_templates(files.dir, require_template);
 }
 

@@ -67,7 +67,8 @@ Subcommand add_generate_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("generate", "Generate text from a prompt and print it");
   add_model_options(cmd, args->model, "");
   cmd->add_option("--prompt", args->prompt, "The prompt text")->required();
-  cmd->add_flag("--chat", args->chat, "Send the prompt as a user message through the chat template");
+  cmd->add_flag("--chat", args->chat,
+                "Send the prompt as a user message through the chat template");
   cmd->add_option("--max_tokens", args->max_tokens, "Tokens to generate")->capture_default_str();
   cmd->add_option("--temperature", args->temperature, "0 is greedy")->capture_default_str();
   cmd->add_option("--top_p", args->top_p, "Nucleus sampling mass");

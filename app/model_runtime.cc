@@ -14,14 +14,21 @@ std::size_t parse_bytes(const std::string& text, const std::string& option) {
   std::size_t digits = 0;
   while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
   const std::string unit = text.substr(digits);
-  static const std::pair<const char*, std::size_t> kUnits[] = {
-      {"", 1},          {"B", 1},           {"KB", 1000},        {"MB", 1000000},
-      {"GB", 1000000000}, {"KiB", 1u << 10}, {"MiB", 1u << 20}, {"GiB", std::size_t{1} << 30}};
+  static const std::pair<const char*, std::size_t> kUnits[] = {{"", 1},
+                                                               {"B", 1},
+                                                               {"KB", 1000},
+                                                               {"MB", 1000000},
+                                                               {"GB", 1000000000},
+                                                               {"KiB", 1u << 10},
+                                                               {"MiB", 1u << 20},
+                                                               {"GiB", std::size_t{1} << 30}};
   for (const auto& [name, scale] : kUnits) {
-    if (digits > 0 && digits <= 15 && unit == name) return std::stoull(text.substr(0, digits)) * scale;
+    if (digits > 0 && digits <= 15 && unit == name)
+      return std::stoull(text.substr(0, digits)) * scale;
   }
-  throw Error(ErrorCode::kInvalidArgument,
-              option + " '" + text + "': expected bytes, optionally with KB, MB, GB, KiB, MiB or GiB");
+  throw Error(
+      ErrorCode::kInvalidArgument,
+      option + " '" + text + "': expected bytes, optionally with KB, MB, GB, KiB, MiB or GiB");
 }
 
 void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_model) {
@@ -69,7 +76,7 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
                     ": hfserve computes in float32 on the CPU and keeps weights as stored; use "
                     "auto (or quantise the weights with `hfserve quantize`)");
   }
-  std::string reference = !a.model_dir.empty() ? a.model_dir
+  std::string reference = !a.model_dir.empty()  ? a.model_dir
                           : !a.model_id.empty() ? a.model_id
                                                 : a.model;
   hub::ModelRef ref = hub::parse_model_ref(reference);
@@ -102,9 +109,9 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   const std::size_t model_len =
       static_cast<std::size_t>(runtime->model.config.max_position_embeddings);
   if (a.max_model_len > model_len && model_len > 0) {
-    throw Error(ErrorCode::kInvalidArgument,
-                "--max_model_len " + std::to_string(a.max_model_len) + " is longer than the model's " +
-                    std::to_string(model_len) + " positions");
+    throw Error(ErrorCode::kInvalidArgument, "--max_model_len " + std::to_string(a.max_model_len) +
+                                                 " is longer than the model's " +
+                                                 std::to_string(model_len) + " positions");
   }
   options.max_model_len = a.max_model_len ? a.max_model_len : model_len;
   options.block_size = a.block_size;
@@ -116,7 +123,8 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   options.num_threads = a.threads;
   pipelines::MemoryOptions memory;
   memory.memory_utilization = a.memory_utilization;
-  if (!a.kv_cache_memory.empty()) memory.kv_cache_bytes = parse_bytes(a.kv_cache_memory, "--kv_cache_memory");
+  if (!a.kv_cache_memory.empty())
+    memory.kv_cache_bytes = parse_bytes(a.kv_cache_memory, "--kv_cache_memory");
   const std::size_t bytes =
       pipelines::kv_cache_bytes(memory, *runtime->model.model, options.max_model_len,
                                 options.max_num_seqs, options.block_size);

@@ -1,6 +1,9 @@
 #include "engine/kv_cache.h"
 
 #include <algorithm>
+#include <string>
+
+#include "util/error.h"
 
 namespace hfserve::engine {
 
@@ -12,10 +15,16 @@ std::size_t KvCache::block_bytes(const models::CausalLM& model, std::size_t bloc
 KvCache::KvCache(const models::CausalLM& model, std::size_t num_blocks, std::size_t block_size)
     : num_blocks_(num_blocks), block_floats_(model.num_kv_heads() * block_size * model.head_dim()) {
   view_.block_size = block_size;
-  storage_.resize(model.num_layers());
-  for (std::vector<float>& layer : storage_) {
-    layer.resize(2 * num_blocks * block_floats_);
-    view_.layers.push_back({layer.data(), layer.data() + num_blocks * block_floats_});
+  for (std::size_t l = 0; l < model.num_layers(); ++l) {
+    auto* layer = static_cast<float*>(std::calloc(2 * num_blocks * block_floats_, sizeof(float)));
+    if (!layer) {
+      throw Error(ErrorCode::kResourceExhausted,
+                  "cannot allocate the KV cache (" +
+                      std::to_string(num_blocks * block_bytes(model, block_size) >> 20) +
+                      " MiB): lower --kv_cache_memory or --memory_utilization");
+    }
+    storage_.emplace_back(layer);
+    view_.layers.push_back({layer, layer + num_blocks * block_floats_});
   }
 }
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "engine/block_manager.h"
@@ -26,8 +28,13 @@ class KvCache {
 
  private:
   std::size_t num_blocks_;
-  std::size_t block_floats_;                 // one block of one layer's keys (or values)
-  std::vector<std::vector<float>> storage_;  // per layer: keys then values
+  std::size_t block_floats_;  // one block of one layer's keys (or values)
+  // Per layer: keys then values. calloc, not a vector: a large cache is mapped lazily by
+  // the kernel instead of being written through once at startup.
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  std::vector<std::unique_ptr<float[], Free>> storage_;
   models::KvCacheView view_;
 };
 

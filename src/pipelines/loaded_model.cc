@@ -5,6 +5,7 @@
 
 #include "formats/gguf.h"
 #include "models/registry.h"
+#include "pipelines/gguf_chat_template.h"
 #include "pipelines/gguf_tokenizer.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -25,38 +26,13 @@ std::optional<fs::path> gguf_file(const hub::PulledModel& pulled) {
   return pulled.dir / ggufs.front();
 }
 
-// The template of a GGUF (tokenizer.chat_template) with the special tokens it sees, as
-// transformers' GGUF loading gives them: the strings of the bos/eos/unk/pad ids.
-chat::ModelTemplates gguf_templates(const formats::GgufHeader& header,
-                                    const formats::ModelConfig& config) {
-  chat::ModelTemplates templates;
-  if (config.chat_template) templates.templates.emplace_back("default", *config.chat_template);
-  const formats::GgufValue* tokens = header.find("tokenizer.ggml.tokens");
-  const formats::GgufArray* list = tokens ? tokens->as_array() : nullptr;
-  auto token_string = [&](const char* key, const char* name) {
-    const formats::GgufValue* id = header.find(key);
-    if (!id || !list || !id->as_int()) return;
-    const std::int64_t i = *id->as_int();
-    if (i < 0 || static_cast<std::size_t>(i) >= list->items.size()) return;
-    if (const std::string* text = list->items[static_cast<std::size_t>(i)].as_string()) {
-      templates.special_tokens[name] = *text;
-    }
-  };
-  token_string("tokenizer.ggml.bos_token_id", "bos_token");
-  token_string("tokenizer.ggml.eos_token_id", "eos_token");
-  token_string("tokenizer.ggml.unknown_token_id", "unk_token");
-  token_string("tokenizer.ggml.padding_token_id", "pad_token");
-  return templates;
-}
-
 LoadedModel load_gguf(const fs::path& path) {
   LoadedModel loaded;
   loaded.source = path.string();
   formats::GgufFile file(path.string());
   loaded.config = formats::model_config_from_gguf(file.header(), path.string());
-  loaded.tokenizer =
-      std::make_unique<tokenizer::Tokenizer>(tokenizer_from_gguf(file.header()));
-  loaded.templates = gguf_templates(file.header(), loaded.config);
+  loaded.tokenizer = std::make_unique<tokenizer::Tokenizer>(tokenizer_from_gguf(file.header()));
+  loaded.templates = load_gguf_chat_templates(path, /*require_template=*/false);
   loaded.weights = formats::open_gguf_weights(path.string());
   return loaded;
 }
@@ -68,12 +44,13 @@ LoadedModel load_folder(const fs::path& dir) {
   const fs::path tokenizer_json = dir / "tokenizer.json";
   if (!fs::exists(tokenizer_json)) {
     throw Error(ErrorCode::kNotFound,
-                dir.string() + " has no tokenizer.json: hfserve needs the fast tokenizer file "
-                               "(convert a slow tokenizer with transformers' "
-                               "AutoTokenizer.save_pretrained)");
+                dir.string() +
+                    " has no tokenizer.json: hfserve needs the fast tokenizer file "
+                    "(convert a slow tokenizer with transformers' "
+                    "AutoTokenizer.save_pretrained)");
   }
-  loaded.tokenizer =
-      std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::from_file(tokenizer_json.string()));
+  loaded.tokenizer = std::make_unique<tokenizer::Tokenizer>(
+      tokenizer::Tokenizer::from_file(tokenizer_json.string()));
   loaded.templates = chat::load_model_templates(dir, /*require_template=*/false);
   loaded.weights = formats::open_safetensors(dir.string());
   return loaded;
@@ -89,15 +66,16 @@ LoadedModel load_causal_lm(const hub::PulledModel& pulled) {
     loaded.eos_ids.push_back(static_cast<std::int32_t>(id));
   }
   if (loaded.model->vocab_size() < loaded.tokenizer->vocab_size()) {
-    log::warn("{}: the tokenizer has {} tokens but the model only {}; ids past the model's "
-              "vocabulary are refused",
-              loaded.source, loaded.tokenizer->vocab_size(), loaded.model->vocab_size());
+    log::warn(
+        "{}: the tokenizer has {} tokens but the model only {}; ids past the model's "
+        "vocabulary are refused",
+        loaded.source, loaded.tokenizer->vocab_size(), loaded.model->vocab_size());
   }
-  log::info("loaded {} ({}, {} layers, vocabulary {}, context {})", loaded.source,
-            loaded.config.architecture.empty() ? loaded.config.model_type
-                                               : loaded.config.architecture,
-            loaded.config.num_hidden_layers, loaded.model->vocab_size(),
-            loaded.config.max_position_embeddings);
+  log::info(
+      "loaded {} ({}, {} layers, vocabulary {}, context {})", loaded.source,
+      loaded.config.architecture.empty() ? loaded.config.model_type : loaded.config.architecture,
+      loaded.config.num_hidden_layers, loaded.model->vocab_size(),
+      loaded.config.max_position_embeddings);
   return loaded;
 }
 

@@ -28,8 +28,8 @@ std::size_t kv_cache_bytes(const MemoryOptions& options, const models::CausalLM&
   if (!(options.memory_utilization > 0 && options.memory_utilization <= 1)) {
     throw Error(ErrorCode::kInvalidArgument, "--memory_utilization must be in (0, 1]");
   }
-  const std::size_t per_sequence =
-      (max_model_len + block_size - 1) / block_size * engine::KvCache::block_bytes(model, block_size);
+  const std::size_t per_sequence = (max_model_len + block_size - 1) / block_size *
+                                   engine::KvCache::block_bytes(model, block_size);
   const std::size_t useful = per_sequence * max_num_seqs;
   const std::optional<std::size_t> available = available_memory();
   if (!available) {
@@ -37,8 +37,8 @@ std::size_t kv_cache_bytes(const MemoryOptions& options, const models::CausalLM&
               max_num_seqs);
     return useful;
   }
-  const auto share = static_cast<std::size_t>(static_cast<double>(*available) *
-                                              options.memory_utilization);
+  const auto share =
+      static_cast<std::size_t>(static_cast<double>(*available) * options.memory_utilization);
   return std::min(useful, share);
 }
 

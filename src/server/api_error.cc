@@ -58,7 +58,7 @@ nlohmann::json error_body(const Error& error) {
   const int status = http_status(error.code());
   nlohmann::json param = nullptr;
   if (const auto* param_error = dynamic_cast<const ParamError*>(&error)) {
-    param = param_error->param();
+    if (!param_error->param().empty()) param = param_error->param();
   }
   return {{"error",
            {{"message", error.message()},
@@ -68,11 +68,9 @@ nlohmann::json error_body(const Error& error) {
 }
 
 nlohmann::json error_body(int status, const std::string& message) {
-  return {{"error",
-           {{"message", message},
-            {"type", error_type(status)},
-            {"param", nullptr},
-            {"code", status}}}};
+  return {
+      {"error",
+       {{"message", message}, {"type", error_type(status)}, {"param", nullptr}, {"code", status}}}};
 }
 
 }  // namespace hfserve::server

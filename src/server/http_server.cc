@@ -11,6 +11,7 @@
 #include "server/api_error.h"
 #include "server/openai_request.h"
 #include "server/openai_response.h"
+#include "telemetry/metrics.h"
 #include "util/log.h"
 
 namespace hfserve::server {
@@ -49,6 +50,43 @@ std::string sse(const Json& event) {
   return "data: " + event.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
 }
 
+using Clock = std::chrono::steady_clock;
+
+// The timeline of one generation request, for the latency metrics.
+struct RequestTiming {
+  RequestTiming(std::string model, std::string endpoint) {
+    record.model = std::move(model);
+    record.endpoint = std::move(endpoint);
+  }
+
+  void tokens_arrived(telemetry::Metrics& metrics) {
+    const Clock::time_point now = Clock::now();
+    if (!record.time_to_first_token_seconds) {
+      record.time_to_first_token_seconds = seconds(start, now);
+    } else {
+      metrics.record_inter_token_latency(record.model, seconds(last, now));
+    }
+    last = now;
+  }
+
+  void finish(telemetry::Metrics& metrics, const pipelines::Generation& generation, bool fail) {
+    record.failed = fail;
+    record.duration_seconds = seconds(start, Clock::now());
+    record.prompt_tokens = generation.prompt_tokens();
+    record.completion_tokens = generation.completion_tokens();
+    metrics.record_request(record);
+  }
+
+  static double seconds(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+  }
+
+  telemetry::RequestRecord record;
+  Clock::time_point start = Clock::now();
+  Clock::time_point last;
+  bool failed = false;
+};
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -60,11 +98,14 @@ struct HttpServer::Impl {
   std::mutex stopped_mutex;
   std::condition_variable stopped_cv;
   bool stopped = false;
+  telemetry::Metrics metrics;
+  std::mutex scrape_mutex;
+  engine::EngineStats last_stats;  // what the counters already hold (guarded by scrape_mutex)
 
   explicit Impl(ServerOptions o) : options(std::move(o)) {}
 
   bool open_route(const std::string& path) const {
-    return path == "/health" || path.rfind("/v2/health", 0) == 0 || path == "/v2" ||
+    return path == "/health" || path == "/metrics" || path.rfind("/v2/health", 0) == 0 ||
            path.rfind("/v1/models/", 0) == 0;
   }
 
@@ -72,11 +113,10 @@ struct HttpServer::Impl {
   httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res) {
     const std::string origin = req.get_header_value("Origin");
     if (!origin.empty() && !options.cors_origins.empty()) {
-      const bool allowed =
-          std::find(options.cors_origins.begin(), options.cors_origins.end(), "*") !=
-              options.cors_origins.end() ||
-          std::find(options.cors_origins.begin(), options.cors_origins.end(), origin) !=
-              options.cors_origins.end();
+      const bool allowed = std::find(options.cors_origins.begin(), options.cors_origins.end(),
+                                     "*") != options.cors_origins.end() ||
+                           std::find(options.cors_origins.begin(), options.cors_origins.end(),
+                                     origin) != options.cors_origins.end();
       if (allowed) {
         res.set_header("Access-Control-Allow-Origin", origin);
         res.set_header("Vary", "Origin");
@@ -91,10 +131,12 @@ struct HttpServer::Impl {
     if (options.api_key && !open_route(req.path)) {
       const std::string header = req.get_header_value("Authorization");
       const std::string prefix = "Bearer ";
-      if (header.rfind(prefix, 0) != 0 || !same_secret(header.substr(prefix.size()), *options.api_key)) {
-        send_json(res, 401,
-                  error_body(Error(ErrorCode::kUnauthorized,
-                                   "missing or wrong API key: send 'Authorization: Bearer <key>'")));
+      if (header.rfind(prefix, 0) != 0 ||
+          !same_secret(header.substr(prefix.size()), *options.api_key)) {
+        send_json(
+            res, 401,
+            error_body(Error(ErrorCode::kUnauthorized,
+                             "missing or wrong API key: send 'Authorization: Bearer <key>'")));
         return httplib::Server::HandlerResponse::Handled;
       }
     }
@@ -149,24 +191,28 @@ struct HttpServer::Impl {
     }
     std::shared_ptr<pipelines::Generation> generation = g.start(call->text);
     auto writer = std::make_shared<ResponseWriter>(*call, name, g);
+    auto timing = std::make_shared<RequestTiming>(name, chat ? "chat" : "completions");
     if (!call->stream) {
       std::vector<pipelines::ChoiceDelta> deltas;
       while (generation->next(deltas)) {
+        timing->tokens_arrived(metrics);
         writer->add(deltas);
         deltas.clear();
       }
       send_json(res, 200, writer->response(*generation));
+      timing->finish(metrics, *generation, false);
       return;
     }
     res.set_header("Cache-Control", "no-cache");
     res.set_chunked_content_provider(
         "text/event-stream",
-        [call, generation, writer](std::size_t, httplib::DataSink& sink) {
+        [this, call, generation, writer, timing](std::size_t, httplib::DataSink& sink) {
           std::vector<pipelines::ChoiceDelta> deltas;
           std::string out;
           bool more = false;
           try {
             more = generation->next(deltas);
+            if (more) timing->tokens_arrived(metrics);
             for (const Json& chunk : writer->chunks(deltas)) out += sse(chunk);
             if (!more) {
               if (call->include_usage) out += sse(writer->usage_chunk(*generation));
@@ -175,6 +221,7 @@ struct HttpServer::Impl {
           } catch (const Error& error) {
             out += sse(error_body(error)) + "data: [DONE]\n\n";
             more = false;
+            timing->failed = true;
           }
           if (!out.empty() && !sink.write(out.data(), out.size())) {
             generation->cancel();  // the client went away
@@ -183,7 +230,25 @@ struct HttpServer::Impl {
           if (!more) sink.done();
           return true;
         },
-        [generation](bool) { generation->cancel(); });
+        [this, generation, timing](bool success) {
+          generation->cancel();
+          timing->finish(metrics, *generation, !success || timing->failed);
+        });
+  }
+
+  // The engine's gauges as of now, and its lifetime counters' growth since the last scrape.
+  std::string scrape() {
+    if (pipelines::TextGenerator* g = generator.load()) {
+      std::lock_guard lock(scrape_mutex);
+      const engine::EngineStats stats = g->engine().stats();
+      const std::string& name = options.served_names.front();
+      metrics.set_engine_state(name, stats.running, stats.waiting, stats.kv_usage);
+      metrics.add_prefix_cache(name, stats.prefix_queries - last_stats.prefix_queries,
+                               stats.prefix_hits - last_stats.prefix_hits);
+      metrics.add_preemptions(name, stats.preemptions - last_stats.preemptions);
+      last_stats = stats;
+    }
+    return metrics.serialize();
   }
 
   void models(httplib::Response& res) {
@@ -217,8 +282,9 @@ struct HttpServer::Impl {
     } else {
       throw ParamError("prompt", "send a string 'prompt' or a 'messages' array");
     }
-    send_json(res, 200,
-              {{"tokens", ids}, {"count", ids.size()}, {"max_model_len", g.engine().max_model_len()}});
+    send_json(
+        res, 200,
+        {{"tokens", ids}, {"count", ids.size()}, {"max_model_len", g.engine().max_model_len()}});
   }
 
   void detokenize(const httplib::Request& req, httplib::Response& res) {
@@ -242,11 +308,15 @@ struct HttpServer::Impl {
     std::vector<std::string> prefixes = {"/v1"};
     if (!options.route_prefix.empty()) prefixes.push_back("/" + options.route_prefix + "/v1");
     for (const std::string& p : prefixes) {
-      http.Post(p + "/completions", guarded([this](const auto& req, auto& res) { generate(req, res, false); }));
+      http.Post(p + "/completions",
+                guarded([this](const auto& req, auto& res) { generate(req, res, false); }));
       http.Post(p + "/chat/completions",
                 guarded([this](const auto& req, auto& res) { generate(req, res, true); }));
       http.Get(p + "/models", guarded([this](const auto&, auto& res) { models(res); }));
     }
+    http.Get("/metrics", [this](const auto&, auto& res) {
+      res.set_content(scrape(), "text/plain; version=0.0.4");
+    });
     http.Post("/tokenize", guarded([this](const auto& req, auto& res) { tokenize(req, res); }));
     http.Post("/detokenize", guarded([this](const auto& req, auto& res) { detokenize(req, res); }));
 
@@ -256,9 +326,12 @@ struct HttpServer::Impl {
       return is_ready;
     };
     http.Get("/health", [ready](const auto&, auto& res) { ready(res); });
-    http.Get("/v2/health/live", [](const auto&, auto& res) { send_json(res, 200, {{"live", true}}); });
-    http.Get("/v2/health/ready",
-             [ready](const auto&, auto& res) { send_json(res, ready(res) ? 200 : 503, {{"ready", res.status == 200}}); });
+    http.Get("/v2/health/live", [](const auto&, auto& res) {
+      send_json(res, 200, {{"live", true}});
+    });
+    http.Get("/v2/health/ready", [ready](const auto&, auto& res) {
+      send_json(res, ready(res) ? 200 : 503, {{"ready", res.status == 200}});
+    });
     // KServe V1 readiness of one model.
     http.Get(R"(/v1/models/([^/:]+))", guarded([this, ready](const auto& req, auto& res) {
                const std::string name = req.matches[1];
@@ -271,7 +344,8 @@ struct HttpServer::Impl {
                send_json(res, is_ready ? 200 : 503, {{"name", name}, {"ready", is_ready}});
              }));
 
-    http.set_pre_routing_handler([this](const auto& req, auto& res) { return pre_route(req, res); });
+    http.set_pre_routing_handler(
+        [this](const auto& req, auto& res) { return pre_route(req, res); });
     // Statuses httplib produces itself (unknown route, body too large) get an error body too.
     http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
@@ -281,8 +355,13 @@ struct HttpServer::Impl {
       send_json(res, res.status, error_body(res.status, message));
     });
     if (options.log_requests) {
-      http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+        metrics.record_http_response(res.status);
         log::info("{} {} {}", req.method, req.path, res.status);
+      });
+    } else {
+      http.set_logger([this](const httplib::Request&, const httplib::Response& res) {
+        metrics.record_http_response(res.status);
       });
     }
     http.set_payload_max_length(options.max_body_bytes);
@@ -309,8 +388,8 @@ void HttpServer::start() {
   }
   if (s.bound_port <= 0) {
     throw Error(ErrorCode::kUnavailable,
-                "cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) +
-                    " (" + std::strerror(errno) + "): pick another --http_port or --host");
+                "cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) + " (" +
+                    std::strerror(errno) + "): pick another --http_port or --host");
   }
   s.thread = std::thread([&s] {
     s.http.listen_after_bind();
@@ -322,7 +401,9 @@ void HttpServer::start() {
 
 int HttpServer::port() const { return impl_->bound_port; }
 
-void HttpServer::set_generator(pipelines::TextGenerator* generator) { impl_->generator = generator; }
+void HttpServer::set_generator(pipelines::TextGenerator* generator) {
+  impl_->generator = generator;
+}
 
 void HttpServer::stop() {
   impl_->http.stop();

@@ -20,7 +20,7 @@ namespace hfserve::server {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port (port() says which)
+  int port = 8080;                        // 0: any free port (port() says which)
   std::vector<std::string> served_names;  // the first is the default `model`
   std::string route_prefix = "openai";    // KSERVE_OPENAI_ROUTE_PREFIX
   std::optional<std::string> api_key;     // Bearer token for every inference route

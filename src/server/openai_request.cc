@@ -31,8 +31,8 @@ class Fields {
     if (!v->is_number()) throw ParamError(name, name + " must be a number");
     double x = v->get<double>();
     if (!(x >= lo && x <= hi)) {
-      throw ParamError(name, name + " must be in [" + fmt(lo) + ", " + fmt(hi) + "], got " +
-                                 fmt(x));
+      throw ParamError(name,
+                       name + " must be in [" + fmt(lo) + ", " + fmt(hi) + "], got " + fmt(x));
     }
     return x;
   }
@@ -168,7 +168,8 @@ void read_common(const Fields& f, const pipelines::TextGenerator& generator, Ope
   if (auto v = f.boolean("skip_special_tokens")) call.text.skip_special_tokens = *v;
   call.stream = f.boolean("stream").value_or(false);
   if (const Json* options = f.get("stream_options")) {
-    if (!options->is_object()) throw ParamError("stream_options", "stream_options must be an object");
+    if (!options->is_object())
+      throw ParamError("stream_options", "stream_options must be an object");
     if (!call.stream) {
       throw ParamError("stream_options", "stream_options is only allowed when stream is true");
     }
@@ -272,7 +273,8 @@ OpenAiCall parse_chat_request(const Json& body, const pipelines::TextGenerator& 
   if (call.text.prompt.empty()) throw ParamError("messages", "the rendered prompt is empty");
 
   const std::size_t max_len = generator.engine().max_model_len();
-  const std::size_t left = call.text.prompt.size() < max_len ? max_len - call.text.prompt.size() : 1;
+  const std::size_t left =
+      call.text.prompt.size() < max_len ? max_len - call.text.prompt.size() : 1;
   if (f.get("max_completion_tokens")) {
     read_max_tokens(f, "max_completion_tokens", left, call);
   } else {

@@ -58,10 +58,13 @@ Json ResponseWriter::logprobs(const std::vector<engine::SampledToken>& tokens,
       Json top = Json::array();
       for (const engine::TokenLogprob& alt : t.top) {
         const std::string alt_text = generator_.token_text(alt.token);
-        top.push_back({{"token", alt_text}, {"logprob", alt.logprob}, {"bytes", bytes_of(alt_text)}});
+        top.push_back(
+            {{"token", alt_text}, {"logprob", alt.logprob}, {"bytes", bytes_of(alt_text)}});
       }
-      content.push_back(
-          {{"token", text}, {"logprob", t.logprob}, {"bytes", bytes_of(text)}, {"top_logprobs", top}});
+      content.push_back({{"token", text},
+                         {"logprob", t.logprob},
+                         {"bytes", bytes_of(text)},
+                         {"top_logprobs", top}});
     }
     return {{"content", content}};
   }
@@ -74,7 +77,8 @@ Json ResponseWriter::logprobs(const std::vector<engine::SampledToken>& tokens,
     out["tokens"].push_back(text);
     out["token_logprobs"].push_back(t.logprob);
     Json top = Json::object();
-    for (const engine::TokenLogprob& alt : t.top) top[generator_.token_text(alt.token)] = alt.logprob;
+    for (const engine::TokenLogprob& alt : t.top)
+      top[generator_.token_text(alt.token)] = alt.logprob;
     out["top_logprobs"].push_back(top);
     out["text_offset"].push_back(state.offset);
     state.offset += text.size();

@@ -35,11 +35,12 @@ class ResponseWriter {
     std::string text;
     std::vector<engine::SampledToken> tokens;
     std::string finish_reason;
-    bool started = false;     // chat: the role chunk went out
-    std::size_t offset = 0;   // completions logprobs: text_offset of the next token
+    bool started = false;    // chat: the role chunk went out
+    std::size_t offset = 0;  // completions logprobs: text_offset of the next token
   };
   nlohmann::json base(const char* object) const;
-  nlohmann::json logprobs(const std::vector<engine::SampledToken>& tokens, ChoiceState& state) const;
+  nlohmann::json logprobs(const std::vector<engine::SampledToken>& tokens,
+                          ChoiceState& state) const;
   nlohmann::json usage(const pipelines::Generation& generation) const;
 
   const OpenAiCall& call_;

@@ -10,11 +10,11 @@
 
 #include "chat/model_template.h"
 
-namespace hfserve::app {
+namespace hfserve::pipelines {
 
 // Throws Error(not_found) when the file has no chat template and `require_template` is
 // set, and Error(invalid_argument) for a malformed file or a token id outside the vocabulary.
 chat::ModelTemplates load_gguf_chat_templates(const std::filesystem::path& path,
                                               bool require_template);
 
-}  // namespace hfserve::app
+}  // namespace hfserve::pipelines

@@ -1,4 +1,4 @@
-#include "app/gguf_chat_template.h"
+#include "pipelines/gguf_chat_template.h"
 
 #include <cstdint>
 #include <optional>
@@ -9,7 +9,7 @@
 #include "formats/gguf.h"
 #include "util/error.h"
 
-namespace hfserve::app {
+namespace hfserve::pipelines {
 namespace {
 
 // The string metadata value `key`, or nullptr when absent; a value of another type is an
@@ -83,4 +83,4 @@ chat::ModelTemplates load_gguf_chat_templates(const std::filesystem::path& path,
   return result;
 }
 
-}  // namespace hfserve::app
+}  // namespace hfserve::pipelines
