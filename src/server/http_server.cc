@@ -364,6 +364,9 @@ struct HttpServer::Impl {
         metrics.record_http_response(res.status);
       });
     }
+    // One small write per streamed token: without TCP_NODELAY, Nagle and delayed ACKs
+    // hold each one back.
+    http.set_tcp_nodelay(true);
     http.set_payload_max_length(options.max_body_bytes);
     const std::size_t threads = options.http_threads;
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

