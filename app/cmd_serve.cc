@@ -10,6 +10,7 @@
 
 #include "app/model_runtime.h"
 #include "app/subcommand.h"
+#include "app/version.h"
 #include "server/http_server.h"
 #include "util/log.h"
 
@@ -68,6 +69,7 @@ int run_serve(const ServeArgs& args) {
   options.cors_origins = args.cors_origins;
   options.max_body_bytes = parse_bytes(args.max_body_bytes, "--max_body_bytes");
   options.log_requests = !args.disable_log_requests;
+  options.version = kVersion;
   options.http_threads = std::max<std::size_t>(
       64, 2 * (args.model.max_concurrency ? args.model.max_concurrency : args.model.max_num_seqs));
 

@@ -190,7 +190,7 @@ struct HttpServer::Impl {
       throw Error(ErrorCode::kNotFound, error.message());
     }
     std::shared_ptr<pipelines::Generation> generation = g.start(call->text);
-    auto writer = std::make_shared<ResponseWriter>(*call, name, g);
+    auto writer = std::make_shared<ResponseWriter>(*call, name, "hfserve-" + options.version, g);
     auto timing = std::make_shared<RequestTiming>(name, chat ? "chat" : "completions");
     if (!call->stream) {
       std::vector<pipelines::ChoiceDelta> deltas;

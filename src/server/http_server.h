@@ -28,6 +28,7 @@ struct ServerOptions {
   std::size_t max_body_bytes = 32u << 20;
   std::size_t http_threads = 64;  // concurrent connections (streams hold one each)
   bool log_requests = true;
+  std::string version;  // in system_fingerprint ("hfserve-<version>")
 };
 
 class HttpServer {

@@ -24,15 +24,11 @@ Json bytes_of(const std::string& text) {
 
 }  // namespace
 
-const std::string& system_fingerprint() {
-  static const std::string fingerprint = "hfserve-0.1.0";
-  return fingerprint;
-}
-
 ResponseWriter::ResponseWriter(const OpenAiCall& call, std::string model_name,
-                               const pipelines::TextGenerator& generator)
+                               std::string fingerprint, const pipelines::TextGenerator& generator)
     : call_(call),
       model_name_(std::move(model_name)),
+      fingerprint_(std::move(fingerprint)),
       generator_(generator),
       id_(random_id(call.chat ? "chatcmpl-" : "cmpl-")),
       created_(std::chrono::duration_cast<std::chrono::seconds>(
@@ -45,7 +41,7 @@ Json ResponseWriter::base(const char* object) const {
           {"object", object},
           {"created", created_},
           {"model", model_name_},
-          {"system_fingerprint", system_fingerprint()}};
+          {"system_fingerprint", fingerprint_}};
 }
 
 Json ResponseWriter::logprobs(const std::vector<engine::SampledToken>& tokens,

@@ -18,7 +18,8 @@ namespace hfserve::server {
 
 class ResponseWriter {
  public:
-  ResponseWriter(const OpenAiCall& call, std::string model_name,
+  // `fingerprint` is OpenAI's system_fingerprint ("hfserve-<version>").
+  ResponseWriter(const OpenAiCall& call, std::string model_name, std::string fingerprint,
                  const pipelines::TextGenerator& generator);
 
   // Streaming: the chunks for `deltas` (chat's first chunk per choice carries the role).
@@ -45,13 +46,11 @@ class ResponseWriter {
 
   const OpenAiCall& call_;
   std::string model_name_;
+  std::string fingerprint_;
   const pipelines::TextGenerator& generator_;
   std::string id_;
   std::int64_t created_;
   std::vector<ChoiceState> choices_;
 };
-
-// "hfserve-<version>": OpenAI's system_fingerprint.
-const std::string& system_fingerprint();
 
 }  // namespace hfserve::server
