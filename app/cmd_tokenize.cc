@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/model_files.h"
 #include "formats/gguf.h"
 #include "pipelines/gguf_tokenizer.h"
 #include "tokenizer/tokenizer.h"
@@ -28,33 +29,34 @@ struct TokenizeOptions {
   bool no_special = false;
 };
 
-// The tokenizer MODEL names. Hub references are resolved by the hub layer, which this
-// command does not use yet.
-tokenizer::Tokenizer load_tokenizer(const std::string& model) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(model, ec)) {
-    fs::path path = fs::path(model) / "tokenizer.json";
-    if (!fs::exists(path, ec)) {
-      throw Error(ErrorCode::kNotFound, "no tokenizer.json in folder " + model);
-    }
-    return tokenizer::Tokenizer::from_file(path.string());
+tokenizer::Tokenizer gguf_tokenizer(const std::string& path) {
+  formats::GgufFile file(path);
+  try {
+    return pipelines::tokenizer_from_gguf(file.header());
+  } catch (const Error& error) {
+    throw Error(error.code(), path + ": " + error.message());
   }
-  if (fs::is_regular_file(model, ec)) {
-    if (fs::path(model).extension() == ".gguf") {
-      formats::GgufFile file(model);
-      try {
-        return pipelines::tokenizer_from_gguf(file.header());
-      } catch (const Error& error) {
-        throw Error(error.code(), model + ": " + error.message());
-      }
-    }
+}
+
+tokenizer::Tokenizer folder_tokenizer(const std::filesystem::path& dir) {
+  const std::filesystem::path path = dir / "tokenizer.json";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw Error(ErrorCode::kNotFound, "no tokenizer.json in " + dir.string());
+  }
+  return tokenizer::Tokenizer::from_file(path.string());
+}
+
+// The tokenizer MODEL names: a tokenizer.json or .gguf file, or any model reference
+// (a folder, or a Hub model: from the cache when it is there, else pulled).
+tokenizer::Tokenizer load_tokenizer(const std::string& model) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(model, ec) &&
+      std::filesystem::path(model).extension() != ".gguf") {
     return tokenizer::Tokenizer::from_file(model);
   }
-  throw Error(ErrorCode::kUnsupported,
-              "'" + model +
-                  "' is not a local folder or file; Hub model references are not "
-                  "supported by `tokenize` yet");
+  const ModelFiles files = locate_model_files(model);
+  return files.gguf ? gguf_tokenizer(files.gguf->string()) : folder_tokenizer(files.dir);
 }
 
 int run_tokenize(const TokenizeOptions& options) {
@@ -92,7 +94,7 @@ Subcommand add_tokenize_command(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("tokenize", "Print the token ids, tokens and offsets of a text as JSON");
   cmd->add_option("model", options->model,
-                  "Local folder holding tokenizer.json, tokenizer.json file or GGUF file")
+                  "Model reference (Hub, folder or GGUF file) or a tokenizer.json file")
       ->required();
   auto* text_option = cmd->add_option("--text", options->text, "Text to tokenize");
   cmd->add_option("--file", options->file, "File whose content to tokenize")->excludes(text_option);
