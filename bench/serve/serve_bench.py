@@ -3,6 +3,10 @@
 
 Usage: serve_bench.py HFSERVE_BINARY ROOFLINE_BINARY [MODEL]
 
+The peer is llama.cpp's server as llama-cpp-python ships it, run from the virtualenv that
+`scripts/setup --peers` makes (.venv-peers; HFSERVE_PEER_PYTHON overrides), on the same
+GGUF with the same workload in the same run. Without it the peer lines are skipped.
+
 For 1, 4, 8 and 16 streams it prints the aggregate generated tokens/s, time to first
 token (p50/p95) and inter-token latency (p50/p95), next to the references measured in
 the same run: the single-stream figure (the scaling a batch buys) and the decode roofline
@@ -32,14 +36,22 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(*extra):
+PEER_PYTHON = os.environ.get("HFSERVE_PEER_PYTHON", os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", ".venv-peers", "bin", "python"))
+
+
+def start(*extra, command=None):
     port = free_port()
-    proc = subprocess.Popen([BINARY, "--log_level", "warn", "serve", MODEL, "--offline",
-                             "--http_port", str(port), "--disable_log_requests",
-                             "--kv_cache_memory", "1GiB", "--max_model_len", "4096", *extra])
+    if command is None:
+        command = [BINARY, "--log_level", "warn", "serve", MODEL, "--offline", "--http_port",
+                   str(port), "--disable_log_requests", "--kv_cache_memory", "1GiB",
+                   "--max_model_len", "4096", *extra]
+    else:
+        command = [c.replace("{port}", str(port)) for c in command]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/health/ready", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=1)
             return proc, port
         except Exception:
             time.sleep(0.2)
@@ -48,15 +60,19 @@ def start(*extra):
 
 
 def stream(port, messages, out):
+    # EOS (id 2 in the demo vocabulary) is banned so that both servers generate MAX_TOKENS.
     body = json.dumps({"messages": messages, "max_tokens": MAX_TOKENS, "temperature": 0,
-                       "ignore_eos": True, "stream": True}).encode()
+                       "logit_bias": {"2": -100}, "stream": True}).encode()
     request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat/completions", data=body,
                                      headers={"Content-Type": "application/json"})
     start_t = time.perf_counter()
     times = []
     with urllib.request.urlopen(request) as response:
         for line in response:
-            if line.startswith(b"data: {") and b'"content":"' in line and b'"content":""' not in line:
+            if not line.startswith(b"data: {"):
+                continue
+            choices = json.loads(line[6:]).get("choices") or [{}]
+            if (choices[0].get("delta") or {}).get("content"):
                 times.append(time.perf_counter())
     out.append((start_t, times))
 
@@ -84,36 +100,62 @@ def run(port, clients, system=None):
             "itl_p95_ms": 1e3 * q(itl, .95)}
 
 
-def roofline_tokens_per_s():
+def gguf_file():
+    out = subprocess.run([BINARY, "--log_level", "warn", "pull", MODEL, "--offline", "--quiet"],
+                         capture_output=True, text=True).stdout
+    folder = out.rsplit(" in ", 1)[1].split(" (")[0].strip()
+    return next(os.path.join(folder, f) for f in sorted(os.listdir(folder)) if f.endswith(".gguf"))
+
+
+def roofline_tokens_per_s(weights):
     out = subprocess.run([ROOFLINE], capture_output=True, text=True).stdout
     bandwidth = max(float(x) for x in re.findall(r"read bandwidth ([\d.]+) GB/s", out)) * 1e9
-    gguf = subprocess.run([BINARY, "--log_level", "warn", "pull", MODEL, "--offline", "--quiet"],
-                          capture_output=True, text=True).stdout
-    folder = gguf.rsplit(" in ", 1)[1].split(" (")[0].strip()
-    weights = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder)
-                  if f.endswith(".gguf"))
-    return bandwidth / weights, bandwidth, weights
+    return bandwidth / weights, bandwidth
+
+
+def line(name, r, single, roofline):
+    return (f"serve {name:9s} {r['clients']:2d} streams: {r['tokens_per_s']:7.1f} tok/s "
+            f"({r['tokens_per_s'] / single:4.1f}x one stream; roofline one stream "
+            f"{roofline:.0f} tok/s)  TTFT p50/p95 {r['ttft_p50_ms']:.0f}/{r['ttft_p95_ms']:.0f} ms"
+            f"  ITL p50/p95 {r['itl_p50_ms']:.1f}/{r['itl_p95_ms']:.1f} ms")
+
+
+def sweep(name, port, roofline, report):
+    run(port, 1)  # warm-up
+    single = None
+    for clients in (1, 4, 8, 16):
+        r = run(port, clients)
+        single = single or r["tokens_per_s"]
+        report.append(r)
+        print(line(name, r, single, roofline), flush=True)
 
 
 def main():
-    roofline, bandwidth, weights = roofline_tokens_per_s()
+    gguf = gguf_file()
+    weights = os.path.getsize(gguf)
+    roofline, bandwidth = roofline_tokens_per_s(weights)
     report = {"model": MODEL, "roofline_tokens_per_s": roofline, "bandwidth_gb_s": bandwidth / 1e9,
-              "weight_bytes": weights, "concurrency": [], "prefix": {}}
+              "weight_bytes": weights, "concurrency": [], "llama_cpp": [], "prefix": {}}
     proc, port = start()
     try:
-        run(port, 1)  # warm-up
-        single = None
-        for clients in (1, 4, 8, 16):
-            r = run(port, clients)
-            single = single or r["tokens_per_s"]
-            report["concurrency"].append(r)
-            print(f"serve {clients:2d} streams: {r['tokens_per_s']:7.1f} tok/s "
-                  f"({r['tokens_per_s'] / single:4.1f}x one stream; roofline one stream "
-                  f"{roofline:.0f} tok/s)  TTFT p50/p95 {r['ttft_p50_ms']:.0f}/{r['ttft_p95_ms']:.0f} ms"
-                  f"  ITL p50/p95 {r['itl_p50_ms']:.1f}/{r['itl_p95_ms']:.1f} ms")
+        sweep("hfserve", port, roofline, report["concurrency"])
     finally:
         proc.terminate()
         proc.wait()
+    if os.path.exists(PEER_PYTHON):
+        threads = str(os.cpu_count())
+        proc, port = start(command=[PEER_PYTHON, "-m", "llama_cpp.server", "--model", gguf,
+                                    "--host", "127.0.0.1", "--port", "{port}", "--n_ctx", "4096",
+                                    "--n_threads", threads, "--n_threads_batch", threads,
+                                    # by default a new request aborts the running one
+                                    "--interrupt_requests", "False"])
+        try:
+            sweep("llama.cpp", port, roofline, report["llama_cpp"])
+        finally:
+            proc.terminate()
+            proc.wait()
+    else:
+        print(f"serve llama.cpp: skipped ({PEER_PYTHON} missing: run scripts/setup --peers)")
     system = " ".join(f"Rule {i}: always answer politely and precisely." for i in range(120))
     for caching, extra in (("off", ["--no_prefix_caching"]), ("on", [])):
         proc, port = start(*extra)
