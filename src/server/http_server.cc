@@ -28,10 +28,11 @@ void send_error(httplib::Response& res, const Error& error) {
   send_json(res, http_status(error.code()), error_body(error));
 }
 
-Json parse_body(const httplib::Request& req) {
+// Key order kept: see openai_request.h.
+nlohmann::ordered_json parse_body(const httplib::Request& req) {
   try {
-    return Json::parse(req.body);
-  } catch (const Json::parse_error& error) {
+    return nlohmann::ordered_json::parse(req.body);
+  } catch (const nlohmann::ordered_json::parse_error& error) {
     throw ParamError("", "the request body is not valid JSON (at byte " +
                              std::to_string(error.byte) + "): " + error.what());
   }
@@ -179,7 +180,7 @@ struct HttpServer::Impl {
 
   void generate(const httplib::Request& req, httplib::Response& res, bool chat) {
     pipelines::TextGenerator& g = ready_generator();
-    const Json body = parse_body(req);
+    const nlohmann::ordered_json body = parse_body(req);
     auto call = std::make_shared<OpenAiCall>(chat ? parse_chat_request(body, g)
                                                   : parse_completion_request(body, g));
     // An unknown model name is a 404 with the list of served names.
@@ -267,14 +268,14 @@ struct HttpServer::Impl {
 
   void tokenize(const httplib::Request& req, httplib::Response& res) {
     pipelines::TextGenerator& g = ready_generator();
-    const Json body = parse_body(req);
+    const nlohmann::ordered_json body = parse_body(req);
     if (!body.is_object()) throw ParamError("", "the request body must be a JSON object");
     if (body.contains("model") && body["model"].is_string()) served_name(body["model"]);
     std::vector<std::int32_t> ids;
     const bool add_special = body.value("add_special_tokens", true);
     if (body.contains("messages")) {
       pipelines::ChatPromptInputs inputs;
-      inputs.messages = nlohmann::ordered_json::parse(body["messages"].dump());
+      inputs.messages = body["messages"];
       inputs.add_generation_prompt = body.value("add_generation_prompt", true);
       ids = g.encode(pipelines::render_chat_prompt(g.model(), inputs), false);
     } else if (body.contains("prompt") && body["prompt"].is_string()) {
@@ -289,12 +290,12 @@ struct HttpServer::Impl {
 
   void detokenize(const httplib::Request& req, httplib::Response& res) {
     pipelines::TextGenerator& g = ready_generator();
-    const Json body = parse_body(req);
+    const nlohmann::ordered_json body = parse_body(req);
     if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array()) {
       throw ParamError("tokens", "send 'tokens', an array of token ids");
     }
     std::vector<std::int32_t> ids;
-    for (const Json& t : body["tokens"]) {
+    for (const auto& t : body["tokens"]) {
       if (!t.is_number_integer() || t.get<std::int64_t>() < 0 ||
           static_cast<std::size_t>(t.get<std::int64_t>()) >= g.model().model->vocab_size()) {
         throw ParamError("tokens", "tokens must be ids in [0, vocabulary size)");

@@ -10,7 +10,7 @@
 namespace hfserve::server {
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;
 
 // Typed, range-checked access to the top-level fields of a request body; JSON null reads
 // as absent, as OpenAI's API treats it.
@@ -95,8 +95,8 @@ std::vector<std::string> stop_strings(const Fields& f) {
   throw ParamError("stop", "stop must be a string or an array of strings");
 }
 
-std::vector<std::int32_t> token_list(const Fields& f, const std::string& name) {
-  const Json* v = f.get(name);
+// `v` (absent: none) as token ids; `name` is the field, for the error.
+std::vector<std::int32_t> token_list(const Json* v, const std::string& name) {
   if (!v) return {};
   if (!v->is_array()) throw ParamError(name, name + " must be an array of token ids");
   std::vector<std::int32_t> out;
@@ -144,7 +144,7 @@ void read_common(const Fields& f, const pipelines::TextGenerator& generator, Ope
   }
   if (auto v = f.integer("min_tokens", 0, kIntMax)) s.min_tokens = static_cast<std::size_t>(*v);
   if (auto v = f.boolean("ignore_eos")) s.ignore_eos = *v;
-  s.stop_token_ids = token_list(f, "stop_token_ids");
+  s.stop_token_ids = token_list(f.get("stop_token_ids"), "stop_token_ids");
   if (const Json* bias = f.get("logit_bias")) {
     if (!bias->is_object()) throw ParamError("logit_bias", "logit_bias must be an object");
     for (const auto& [key, value] : bias->items()) {
@@ -212,8 +212,7 @@ OpenAiCall parse_completion_request(const Json& body, const pipelines::TextGener
     call.prompt_text = single->get<std::string>();
     call.text.prompt = generator.encode(call.prompt_text, true);
   } else if (single->is_array()) {
-    Json wrapped = {{"prompt", *single}};
-    call.text.prompt = token_list(Fields(wrapped), "prompt");
+    call.text.prompt = token_list(single, "prompt");
     call.prompt_text = generator.decode(call.text.prompt, false);
   } else {
     throw ParamError("prompt", "prompt must be a string or an array of token ids");
@@ -248,22 +247,22 @@ OpenAiCall parse_chat_request(const Json& body, const pipelines::TextGenerator& 
   if (!messages || !messages->is_array() || messages->empty()) {
     throw ParamError("messages", "messages must be a non-empty array");
   }
-  inputs.messages = nlohmann::ordered_json::parse(messages->dump());
+  inputs.messages = *messages;
   if (const Json* tools = f.get("tools")) {
     if (!tools->is_array()) throw ParamError("tools", "tools must be an array");
     if (f.get("tool_choice") == nullptr || *f.get("tool_choice") != "none") {
-      inputs.tools = nlohmann::ordered_json::parse(tools->dump());
+      inputs.tools = *tools;
     }
   }
   if (const Json* documents = f.get("documents")) {
-    inputs.documents = nlohmann::ordered_json::parse(documents->dump());
+    inputs.documents = *documents;
   }
   if (auto v = f.boolean("add_generation_prompt")) inputs.add_generation_prompt = *v;
   if (const Json* kwargs = f.get("chat_template_kwargs")) {
     if (!kwargs->is_object()) {
       throw ParamError("chat_template_kwargs", "chat_template_kwargs must be an object");
     }
-    inputs.chat_template_kwargs = nlohmann::ordered_json::parse(kwargs->dump());
+    inputs.chat_template_kwargs = *kwargs;
   }
   inputs.chat_template = f.string("chat_template");
   const std::string prompt = pipelines::render_chat_prompt(generator.model(), inputs);

@@ -3,7 +3,8 @@
 // prompt tokenised (completions) or rendered through the chat template and tokenised
 // (chat), sampling defaults taken from the model's generation_config, and parameters
 // hfserve does not implement refused by name rather than silently ignored.
-// Stateless; thread-safe.
+// The body is read with its key order kept (messages and tools reach the chat template
+// in the order the client wrote them, as Python's dicts keep it). Stateless; thread-safe.
 #pragma once
 
 #include <string>
@@ -25,9 +26,9 @@ struct OpenAiCall {
   bool logprobs = false;
 };
 
-OpenAiCall parse_completion_request(const nlohmann::json& body,
+OpenAiCall parse_completion_request(const nlohmann::ordered_json& body,
                                     const pipelines::TextGenerator& generator);
-OpenAiCall parse_chat_request(const nlohmann::json& body,
+OpenAiCall parse_chat_request(const nlohmann::ordered_json& body,
                               const pipelines::TextGenerator& generator);
 
 }  // namespace hfserve::server

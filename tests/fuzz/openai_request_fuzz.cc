@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const bool chat = data[0] & 1;
   const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
-  const nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
+  const nlohmann::ordered_json json = nlohmann::ordered_json::parse(body, nullptr, false);
   if (json.is_discarded()) return 0;
   try {
     const pipelines::TextGenerator& generator = *demo().generator;
