@@ -219,10 +219,7 @@ void Engine::preempt(std::size_t index) {
   running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(index));
   blocks_.free(victim->id);
   victim->computed = 0;
-  {
-    std::lock_guard lock(mutex_);
-    ++stats_.preemptions;
-  }
+  ++preemptions_;
   waiting_.push_front(std::move(victim));
 }
 
@@ -310,8 +307,7 @@ void Engine::run(const std::vector<ScheduledChunk>& chunks) {
   for (std::size_t i = 0; i < wanting_logits.size(); ++i) {
     on_logits(*wanting_logits[i], std::span<float>(logits_.data() + i * vocab, vocab));
   }
-  std::lock_guard lock(mutex_);
-  stats_.prompt_tokens += prompt_tokens;
+  prompt_tokens_ += prompt_tokens;
 }
 
 void Engine::on_logits(Sequence& sequence, std::span<float> logits) {
@@ -355,10 +351,7 @@ void Engine::on_logits(Sequence& sequence, std::span<float> logits) {
 void Engine::emit(Sequence& sequence, const SampledToken& token) {
   const SamplingParams& params = sequence.params();
   sequence.tokens.push_back(token.token);
-  {
-    std::lock_guard lock(mutex_);
-    ++stats_.generated_tokens;
-  }
+  ++generated_tokens_;
   auto contains = [&](const std::vector<std::int32_t>& ids) {
     return std::find(ids.begin(), ids.end(), token.token) != ids.end();
   };
@@ -395,6 +388,9 @@ void Engine::publish_stats() {
   stats_.kv_usage = blocks_.usage();
   stats_.prefix_queries = blocks_.prefix_queries();
   stats_.prefix_hits = blocks_.prefix_hits();
+  stats_.prompt_tokens = prompt_tokens_;
+  stats_.generated_tokens = generated_tokens_;
+  stats_.preemptions = preemptions_;
   if (stats_.running == 0 && stats_.waiting == 0) idle_.notify_all();
 }
 

@@ -125,6 +125,10 @@ class Engine {
   std::vector<BlockCopy> copies_;
   std::vector<float> logits_;
   SequenceId next_sequence_id_ = 1;
+  // Lifetime counters, copied into stats_ once per step (not locked per token).
+  std::uint64_t prompt_tokens_ = 0;
+  std::uint64_t generated_tokens_ = 0;
+  std::uint64_t preemptions_ = 0;
 
   // Shared with submitters.
   mutable std::mutex mutex_;
