@@ -45,7 +45,7 @@ Json ResponseWriter::base(const char* object) const {
 }
 
 Json ResponseWriter::logprobs(const std::vector<engine::SampledToken>& tokens,
-                              ChoiceState& state) const {
+                              std::size_t& offset) const {
   if (!call_.logprobs) return nullptr;
   if (call_.chat) {
     Json content = Json::array();
@@ -76,8 +76,8 @@ Json ResponseWriter::logprobs(const std::vector<engine::SampledToken>& tokens,
     for (const engine::TokenLogprob& alt : t.top)
       top[generator_.token_text(alt.token)] = alt.logprob;
     out["top_logprobs"].push_back(top);
-    out["text_offset"].push_back(state.offset);
-    state.offset += text.size();
+    out["text_offset"].push_back(offset);
+    offset += text.size();
   }
   return out;
 }
@@ -108,7 +108,7 @@ std::vector<Json> ResponseWriter::chunks(const std::vector<pipelines::ChoiceDelt
       state.started = true;
       choice["text"] = text;
     }
-    choice["logprobs"] = logprobs(delta.tokens, state);
+    choice["logprobs"] = logprobs(delta.tokens, state.offset);
     choice["finish_reason"] = delta.finish_reason ? Json(*delta.finish_reason) : Json(nullptr);
     Json chunk = base(call_.chat ? "chat.completion.chunk" : "text_completion");
     chunk["choices"] = Json::array({choice});
@@ -138,14 +138,15 @@ Json ResponseWriter::response(const pipelines::Generation& generation) const {
   Json out = base(call_.chat ? "chat.completion" : "text_completion");
   Json choices = Json::array();
   for (std::size_t i = 0; i < choices_.size(); ++i) {
-    ChoiceState state = choices_[i];
+    const ChoiceState& state = choices_[i];
     Json choice = {{"index", i}};
     if (call_.chat) {
       choice["message"] = {{"role", "assistant"}, {"content", state.text}};
     } else {
       choice["text"] = call_.echo ? call_.prompt_text + state.text : state.text;
     }
-    choice["logprobs"] = logprobs(state.tokens, state);
+    std::size_t offset = 0;
+    choice["logprobs"] = logprobs(state.tokens, offset);
     choice["finish_reason"] = state.finish_reason;
     choices.push_back(std::move(choice));
   }

@@ -40,8 +40,9 @@ class ResponseWriter {
     std::size_t offset = 0;  // completions logprobs: text_offset of the next token
   };
   nlohmann::json base(const char* object) const;
+  // `offset`: completions' text_offset of the first token; advanced past the tokens.
   nlohmann::json logprobs(const std::vector<engine::SampledToken>& tokens,
-                          ChoiceState& state) const;
+                          std::size_t& offset) const;
   nlohmann::json usage(const pipelines::Generation& generation) const;
 
   const OpenAiCall& call_;
