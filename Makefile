@@ -1,11 +1,11 @@
-# The front door. `make` builds; `make test` runs every test suite (Release, then the
-# ASan+UBSan build); `make serve` starts the server on the demo model. Run scripts/setup
-# once first (the README's two commands do).
+# The front door. `make` builds; `make test` runs every test suite (Release, the
+# ASan+UBSan build, then libFuzzer on every parser); `make serve` starts the server on the
+# demo model. Run scripts/setup once first (the README's two commands do).
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CONFIGURE = cmake -S . -G Ninja -Wno-dev $(CMAKE_FLAGS)
 
-.PHONY: all build debug sanitize test test-release test-sanitize serve bench format check-format clean
+.PHONY: all build debug sanitize fuzz test test-release test-sanitize serve bench format check-format clean
 
 all: build
 
@@ -22,7 +22,7 @@ sanitize:
 	  -DHFSERVE_BUILD_BENCH=OFF >/dev/null
 	@cmake --build build-sanitize -j $(JOBS)
 
-test: check-format test-release test-sanitize
+test: check-format test-release test-sanitize fuzz
 
 test-release: build
 	ctest --test-dir build --output-on-failure -j $(JOBS)
@@ -30,6 +30,16 @@ test-release: build
 test-sanitize: sanitize
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir build-sanitize --output-on-failure -j $(JOBS) -LE no_sanitize
+
+# Every parser's libFuzzer target (clang, ASan+UBSan) for HFSERVE_FUZZ_SECONDS each, two at
+# a time; tests/fuzz/fuzz.cmake says where a crash's input is left.
+fuzz:
+	@$(CONFIGURE) -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DHFSERVE_FUZZ=ON -DHFSERVE_SANITIZE=ON \
+	  -DHFSERVE_BUILD_BENCH=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_all
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir build-fuzz --output-on-failure -j $(JOBS) -L libfuzzer
 
 serve: build
 	build/app/hfserve serve --host 127.0.0.1 --port 8080
@@ -47,4 +57,4 @@ check-format:
 	@clang-format --dry-run --Werror $(FORMATTED)
 
 clean:
-	rm -rf build build-debug build-sanitize
+	rm -rf build build-debug build-sanitize build-fuzz

@@ -9,7 +9,10 @@ target_compile_options(hfserve_options INTERFACE -Wall -Wextra -Wpedantic -Wshad
 # GCC 12 false positives on correct code: missing-field-initializers fires on designated
 # initializers whose other members have defaults; restrict fires inside libstdc++'s
 # std::string concatenation at -O3 (GCC bug 105329).
-target_compile_options(hfserve_options INTERFACE -Wno-missing-field-initializers -Wno-restrict)
+target_compile_options(hfserve_options INTERFACE -Wno-missing-field-initializers)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(hfserve_options INTERFACE -Wno-restrict)
+endif()
 if(HFSERVE_WERROR)
   target_compile_options(hfserve_options INTERFACE -Werror)
 endif()
