@@ -43,6 +43,9 @@ void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_m
                   "Must equal the model's revision (the tokenizer comes from the same snapshot)");
   cmd->add_option("--dtype", a.dtype, "auto or float32 (activations are float32)")
       ->capture_default_str();
+  cmd->add_option("--quantization,-q", a.quantization,
+                  "Quantise float (F32/F16/BF16) linear weights at load: Q8_0 or Q4_0")
+      ->check(CLI::IsMember({"Q8_0", "Q4_0"}, CLI::ignore_case));
   cmd->add_option("--hf_token", a.hf_token, "Hugging Face token (else HF_TOKEN, ...)");
   cmd->add_flag("--offline", a.offline, "Use the local cache only (as HF_HUB_OFFLINE=1)");
   cmd->add_option("--max_model_len", a.max_model_len, "Context length (default: the model's)");
@@ -74,7 +77,8 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
     throw Error(ErrorCode::kUnsupported,
                 "--dtype " + a.dtype +
                     ": hfserve computes in float32 on the CPU and keeps weights as stored; use "
-                    "auto (or quantise the weights with `hfserve quantize`)");
+                    "auto, or quantise the weights with --quantization Q8_0 (or `hfserve "
+                    "quantize`)");
   }
   std::string reference = !a.model_dir.empty()  ? a.model_dir
                           : !a.model_id.empty() ? a.model_id
@@ -103,7 +107,12 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   kernels::install();
   auto runtime = std::make_unique<ModelRuntime>();
   runtime->reference = reference;
-  runtime->model = pipelines::load_causal_lm(pulled);
+  runtime->pulled = pulled;
+  models::LoadOptions load;
+  if (!a.quantization.empty()) {
+    load.quantization = a.quantization == "Q8_0" ? tensor::DType::kQ8_0 : tensor::DType::kQ4_0;
+  }
+  runtime->model = pipelines::load_causal_lm(pulled, load);
 
   engine::EngineOptions options;
   const std::size_t model_len =

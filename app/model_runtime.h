@@ -22,6 +22,7 @@ struct ModelArgs {
   std::string model_revision;  // overrides the reference's revision
   std::string tokenizer_revision;
   std::string dtype = "auto";
+  std::string quantization;  // "", "Q8_0" or "Q4_0": float weights quantised at load
   std::optional<std::string> hf_token;
   bool offline = false;
 
@@ -41,7 +42,8 @@ struct ModelArgs {
 void add_model_options(CLI::App* cmd, ModelArgs& args, const std::string& default_model);
 
 struct ModelRuntime {
-  std::string reference;  // the model reference as resolved (for the served name)
+  std::string reference;    // the model reference as resolved (for the served name)
+  hub::PulledModel pulled;  // where its files came from (revision, commit)
   pipelines::LoadedModel model;
   std::unique_ptr<pipelines::TextGenerator> generator;
 };

@@ -22,6 +22,7 @@
 #include "tensor/dequantize.h"
 #include "tensor/kernel_table.h"
 #include "util/error.h"
+#include "util/log.h"
 
 namespace hfserve::models {
 namespace {
@@ -54,13 +55,36 @@ struct Layer {
 
 class Llama final : public CausalLM {
  public:
-  Llama(const formats::ModelConfig& config, const formats::WeightSource& source)
+  Llama(const formats::ModelConfig& config, const formats::WeightSource& source,
+        const LoadOptions& options)
       : CausalLM(config),
         // llama.cpp stores a Llama GGUF's Q/K rows in Meta's interleaved order; the other
         // families, and every Hugging Face checkpoint, in rotate-half order.
         rope_(config, !(source.format() == "gguf" &&
                         (config.model_type == "llama" || config.model_type == "mistral"))) {
     Names names(source);
+    struct {
+      std::size_t count = 0, total = 0;
+      std::uint64_t bytes_before = 0, bytes_after = 0;
+    } quantised;
+    // A Linear by its Hugging Face weight name (and optional bias), quantised at load when
+    // the options ask for it.
+    auto linear = [&](const std::string& weight, std::int64_t in,
+                      const std::optional<std::string>& bias = std::nullopt) {
+      const std::string name = names(weight);
+      auto layer = std::make_unique<Linear>(
+          source, name, in, bias ? names.optional(*bias) : std::nullopt, options.quantization);
+      const tensor::DType stored = source.get(name).dtype;
+      ++quantised.total;
+      if (options.quantization && layer->weight_dtype() == *options.quantization &&
+          stored != *options.quantization) {
+        ++quantised.count;
+        quantised.bytes_before += source.get(name).num_bytes();
+        quantised.bytes_after += *tensor::dtype_bytes(layer->weight_dtype(),
+                                                      layer->in_features() * layer->out_features());
+      }
+      return layer;
+    };
     const std::int64_t hidden = config.hidden_size;
     const std::int64_t q_dim = config.num_attention_heads * config.head_dim;
     if (config.num_attention_heads % config.num_key_value_heads != 0) {
@@ -69,7 +93,15 @@ class Llama final : public CausalLM {
                                                    " is not a multiple of num_key_value_heads " +
                                                    std::to_string(config.num_key_value_heads));
     }
-    embed_ = source.get(names("model.embed_tokens.weight"));
+    // Quantising at load covers the embedding table too, as llama.cpp's quantize does: a
+    // Linear holds its blocks (and is the lm_head when the embeddings are tied).
+    std::unique_ptr<Linear> embed_blocks;
+    if (options.quantization) {
+      embed_blocks = linear("model.embed_tokens.weight", hidden);
+      embed_ = embed_blocks->weight();
+    } else {
+      embed_ = source.get(names("model.embed_tokens.weight"));
+    }
     if (embed_.shape.size() != 2 || embed_.shape[1] != hidden ||
         embed_.shape[0] < config.vocab_size) {
       throw Error(ErrorCode::kInvalidArgument, "embed_tokens has shape " +
@@ -86,23 +118,29 @@ class Llama final : public CausalLM {
         layer.q_norm = source.to_f32(names(p + "self_attn.q_norm.weight"));
         layer.k_norm = source.to_f32(names(p + "self_attn.k_norm.weight"));
       }
-      layer.q = std::make_unique<Linear>(source, names(p + "self_attn.q_proj.weight"), hidden,
-                                         names.optional(p + "self_attn.q_proj.bias"));
-      layer.k = std::make_unique<Linear>(source, names(p + "self_attn.k_proj.weight"), hidden,
-                                         names.optional(p + "self_attn.k_proj.bias"));
-      layer.v = std::make_unique<Linear>(source, names(p + "self_attn.v_proj.weight"), hidden,
-                                         names.optional(p + "self_attn.v_proj.bias"));
-      layer.o = std::make_unique<Linear>(source, names(p + "self_attn.o_proj.weight"), q_dim);
-      layer.gate = std::make_unique<Linear>(source, names(p + "mlp.gate_proj.weight"), hidden);
-      layer.up = std::make_unique<Linear>(source, names(p + "mlp.up_proj.weight"), hidden);
-      layer.down = std::make_unique<Linear>(source, names(p + "mlp.down_proj.weight"),
-                                            config.intermediate_size);
+      layer.q = linear(p + "self_attn.q_proj.weight", hidden, p + "self_attn.q_proj.bias");
+      layer.k = linear(p + "self_attn.k_proj.weight", hidden, p + "self_attn.k_proj.bias");
+      layer.v = linear(p + "self_attn.v_proj.weight", hidden, p + "self_attn.v_proj.bias");
+      layer.o = linear(p + "self_attn.o_proj.weight", q_dim);
+      layer.gate = linear(p + "mlp.gate_proj.weight", hidden);
+      layer.up = linear(p + "mlp.up_proj.weight", hidden);
+      layer.down = linear(p + "mlp.down_proj.weight", config.intermediate_size);
       layers_.push_back(std::move(layer));
     }
     final_norm_ = source.to_f32(names("model.norm.weight"));
-    lm_head_ = std::make_unique<Linear>(
-        source, names(names.has("lm_head.weight") ? "lm_head.weight" : "model.embed_tokens.weight"),
-        hidden);
+    if (names.has("lm_head.weight")) {
+      lm_head_ = linear("lm_head.weight", hidden);
+      embed_blocks_ = std::move(embed_blocks);
+    } else {
+      lm_head_ =
+          embed_blocks ? std::move(embed_blocks) : linear("model.embed_tokens.weight", hidden);
+    }
+    if (options.quantization) {
+      log::info("quantised {} of {} weight matrices to {} at load ({:.1f} -> {:.1f} MiB)",
+                quantised.count, quantised.total, tensor::dtype_name(*options.quantization),
+                static_cast<double>(quantised.bytes_before) / (1 << 20),
+                static_cast<double>(quantised.bytes_after) / (1 << 20));
+    }
   }
 
   void forward(const ForwardBatch& batch, const KvCacheView& kv, ThreadPool& pool,
@@ -219,6 +257,7 @@ class Llama final : public CausalLM {
  private:
   Rope rope_;
   tensor::TensorView embed_;
+  std::unique_ptr<Linear> embed_blocks_;  // owns embed_'s bytes when quantised at load, untied
   std::size_t embed_row_bytes_ = 0;
   std::vector<Layer> layers_;
   std::vector<float> final_norm_;
@@ -228,8 +267,9 @@ class Llama final : public CausalLM {
 }  // namespace
 
 std::unique_ptr<CausalLM> build_llama(const formats::ModelConfig& config,
-                                      const formats::WeightSource& source) {
-  return std::make_unique<Llama>(config, source);
+                                      const formats::WeightSource& source,
+                                      const LoadOptions& options) {
+  return std::make_unique<Llama>(config, source, options);
 }
 
 }  // namespace hfserve::models

@@ -10,8 +10,8 @@
 namespace hfserve::models {
 namespace {
 
-using Builder = std::function<std::unique_ptr<CausalLM>(const formats::ModelConfig&,
-                                                        const formats::WeightSource&)>;
+using Builder = std::function<std::unique_ptr<CausalLM>(
+    const formats::ModelConfig&, const formats::WeightSource&, const LoadOptions&)>;
 
 // Keyed by Hugging Face's class names and by model_type (what a GGUF file gives).
 const std::map<std::string, Builder>& builders() {
@@ -33,7 +33,8 @@ std::vector<std::string> supported_causal_lm_names() {
 }
 
 std::unique_ptr<CausalLM> build_causal_lm(const formats::ModelConfig& config,
-                                          const formats::WeightSource& source) {
+                                          const formats::WeightSource& source,
+                                          const LoadOptions& options) {
   const auto& table = builders();
   auto it = table.find(config.architecture);
   if (it == table.end()) it = table.find(config.model_type);
@@ -46,7 +47,7 @@ std::unique_ptr<CausalLM> build_causal_lm(const formats::ModelConfig& config,
                                              "' (model_type '" + config.model_type +
                                              "'); supported: " + list);
   }
-  return it->second(config, source);
+  return it->second(config, source, options);
 }
 
 }  // namespace hfserve::models

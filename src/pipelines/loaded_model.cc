@@ -58,10 +58,10 @@ LoadedModel load_folder(const fs::path& dir) {
 
 }  // namespace
 
-LoadedModel load_causal_lm(const hub::PulledModel& pulled) {
+LoadedModel load_causal_lm(const hub::PulledModel& pulled, const models::LoadOptions& options) {
   std::optional<fs::path> gguf = gguf_file(pulled);
   LoadedModel loaded = gguf ? load_gguf(*gguf) : load_folder(pulled.dir);
-  loaded.model = models::build_causal_lm(loaded.config, *loaded.weights);
+  loaded.model = models::build_causal_lm(loaded.config, *loaded.weights, options);
   for (std::int64_t id : loaded.config.eos_token_ids) {
     loaded.eos_ids.push_back(static_cast<std::int32_t>(id));
   }

@@ -19,6 +19,7 @@
 #include "formats/weight_source.h"
 #include "hub/pull.h"
 #include "models/causal_lm.h"
+#include "models/load_options.h"
 #include "tokenizer/tokenizer.h"
 
 namespace hfserve::pipelines {
@@ -36,7 +37,7 @@ struct LoadedModel {
 
 // Throws Error: kNotFound when the files a model needs are missing (the message names
 // them), kUnsupported for an architecture, format or tokenizer hfserve does not run,
-// kInvalidArgument for malformed files.
-LoadedModel load_causal_lm(const hub::PulledModel& pulled);
+// kInvalidArgument for malformed files. `options` as models::build_causal_lm takes them.
+LoadedModel load_causal_lm(const hub::PulledModel& pulled, const models::LoadOptions& options = {});
 
 }  // namespace hfserve::pipelines

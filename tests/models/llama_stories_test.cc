@@ -3,10 +3,12 @@
 // give exactly the ids llama2.c's run.c printed (greedy_ids_256.json), from the
 // Hugging Face safetensors copy (rotate-half Q/K) and from the GGUF copy (Meta's
 // interleaved Q/K). A prompt run as one many-token chunk, and two sequences sharing one
-// batch, must pick the same tokens.
+// batch, must pick the same tokens. Quantising at load (--quantization) must give the model
+// `hfserve quantize` writes, whose blocks equal gguf-py's (app.quantize_gguf checks that).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -17,6 +19,7 @@
 
 #include "formats/gguf.h"
 #include "formats/model_config.h"
+#include "formats/quantize_gguf.h"
 #include "formats/weight_source.h"
 #include "kernels/install.h"
 #include "models/registry.h"
@@ -39,8 +42,8 @@ std::vector<std::int32_t> expected_ids() {
 // A model with its own KV cache big enough for `sequences` full contexts.
 struct Runner {
   Runner(std::unique_ptr<formats::WeightSource> weights, formats::ModelConfig config,
-         std::size_t sequences)
-      : source(std::move(weights)), model(build_causal_lm(config, *source)), pool(2) {
+         std::size_t sequences, const LoadOptions& options = {})
+      : source(std::move(weights)), model(build_causal_lm(config, *source, options)), pool(2) {
     const std::size_t blocks_per_sequence =
         (static_cast<std::size_t>(config.max_position_embeddings) + kBlock - 1) / kBlock;
     const std::size_t floats =
@@ -81,6 +84,14 @@ struct Runner {
     return out;
   }
 
+  // The logits after `prompt` run as one chunk from position 0 of slot 0.
+  std::vector<float> logits(const std::vector<std::int32_t>& prompt) {
+    std::vector<float> out;
+    SequenceChunk chunk{0, prompt.size(), 0, tables[0].data(), true};
+    model->forward({prompt, {&chunk, 1}}, view, pool, out);
+    return out;
+  }
+
   static constexpr std::size_t kBlock = 16;
   std::unique_ptr<formats::WeightSource> source;
   std::unique_ptr<CausalLM> model;
@@ -94,16 +105,16 @@ class LlamaStoriesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { kernels::install(); }
 
-  static Runner safetensors(std::size_t sequences = 1) {
+  static Runner safetensors(std::size_t sequences = 1, const LoadOptions& options = {}) {
     return Runner(formats::open_safetensors(stories_dir() + "/model.safetensors"),
-                  formats::load_model_config(stories_dir()), sequences);
+                  formats::load_model_config(stories_dir()), sequences, options);
   }
-  static Runner gguf() {
-    std::string path = stories_dir() + "/stories260K-f32.gguf";
+  static Runner gguf(const std::string& path = stories_dir() + "/stories260K-f32.gguf",
+                     const LoadOptions& options = {}) {
     MappedFile file(path);
     formats::ModelConfig config =
         formats::model_config_from_gguf(formats::parse_gguf(file.bytes(), path), path);
-    return Runner(formats::open_gguf_weights(path), config, 1);
+    return Runner(formats::open_gguf_weights(path), config, 1, options);
   }
 };
 
@@ -115,6 +126,29 @@ TEST_F(LlamaStoriesTest, SafetensorsGreedyMatchesLlama2c) {
 TEST_F(LlamaStoriesTest, GgufGreedyMatchesLlama2c) {
   Runner runner = gguf();
   EXPECT_EQ(runner.greedy({1}, 256), expected_ids());
+}
+
+TEST_F(LlamaStoriesTest, QuantisedAtLoadEqualsTheQuantisedFile) {
+  const std::vector<std::int32_t> ids = expected_ids();
+  const std::vector<std::int32_t> prompt(ids.begin(), ids.begin() + 48);
+  const std::string f32_file = stories_dir() + "/stories260K-f32.gguf";
+  const std::vector<float> f32 = gguf(f32_file).logits(prompt);
+  for (tensor::DType type : {tensor::DType::kQ8_0, tensor::DType::kQ4_0}) {
+    const std::string name(tensor::dtype_name(type));
+    const std::string file = ::testing::TempDir() + "/stories260K-" + name + ".gguf";
+    formats::quantize_gguf(f32_file, file, type);
+    const std::vector<float> from_file = gguf(file).logits(prompt);
+    const std::vector<float> at_load = gguf(f32_file, {type}).logits(prompt);
+    // The same blocks in the same order: the same numbers.
+    EXPECT_EQ(at_load, from_file) << name;
+    float moved = 0;
+    for (std::size_t i = 0; i < at_load.size(); ++i) {
+      moved = std::max(moved, std::abs(at_load[i] - f32[i]));
+    }
+    EXPECT_GT(moved, 1e-3f) << name << ": quantisation should move the logits";
+    // The Hugging Face checkpoint (rotate-half Q/K) quantised at load runs too.
+    EXPECT_EQ(safetensors(1, {type}).logits(prompt).size(), at_load.size()) << name;
+  }
 }
 
 TEST_F(LlamaStoriesTest, EveryKernelVariantGivesTheSameTokens) {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "tensor/dequantize.h"
 #include "tensor/kernel_table.h"
+#include "tensor/quantize.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -15,10 +17,31 @@ bool has_kernel(tensor::DType dtype) {
          dtype == DType::kQ8_0 || dtype == DType::kQ4_0 || dtype == DType::kQ4_1;
 }
 
+bool is_float(tensor::DType dtype) {
+  using tensor::DType;
+  return dtype == DType::kF32 || dtype == DType::kF16 || dtype == DType::kBF16;
+}
+
+// `weight` ([rows, cols] of any dtype dequantize_row reads) as rows of `target` blocks.
+std::vector<std::uint8_t> quantise_rows(const tensor::TensorView& weight, std::size_t rows,
+                                        std::size_t cols, tensor::DType target) {
+  const std::size_t in_row = weight.num_bytes() / rows;
+  const std::size_t out_row = *tensor::dtype_bytes(target, cols);
+  std::vector<std::uint8_t> out(rows * out_row);
+  std::vector<float> row(cols);
+  const auto* src = static_cast<const std::uint8_t*>(weight.data);
+  for (std::size_t r = 0; r < rows; ++r) {
+    tensor::dequantize_row(weight.dtype, src + r * in_row, row.data(), cols);
+    tensor::quantize_row(target, row.data(), out.data() + r * out_row, cols);
+  }
+  return out;
+}
+
 }  // namespace
 
 Linear::Linear(const formats::WeightSource& source, const std::string& weight_name,
-               std::int64_t in_features, const std::optional<std::string>& bias_name) {
+               std::int64_t in_features, const std::optional<std::string>& bias_name,
+               std::optional<tensor::DType> quantize_to) {
   weight_ = source.get(weight_name);
   if (weight_.shape.size() != 2 || weight_.shape[1] != in_features) {
     throw Error(ErrorCode::kInvalidArgument,
@@ -32,7 +55,17 @@ Linear::Linear(const formats::WeightSource& source, const std::string& weight_na
                 "weight '" + weight_name + "' is quantised but its rows of " + std::to_string(in_) +
                     " are not whole 32-element blocks");
   }
-  if (!has_kernel(weight_.dtype)) {
+  const bool whole_blocks = in_ % tensor::BlockQ8Act::kSize == 0;
+  if (quantize_to && whole_blocks && (is_float(weight_.dtype) || !has_kernel(weight_.dtype))) {
+    if (*quantize_to != tensor::DType::kQ8_0 && *quantize_to != tensor::DType::kQ4_0) {
+      throw Error(ErrorCode::kInvalidArgument, "cannot quantise at load to " +
+                                                   std::string(tensor::dtype_name(*quantize_to)) +
+                                                   "; Q8_0 and Q4_0 have matmul kernels");
+    }
+    quantised_ = quantise_rows(weight_, out_, in_, *quantize_to);
+    weight_.data = quantised_.data();
+    weight_.dtype = *quantize_to;
+  } else if (!has_kernel(weight_.dtype)) {
     widened_ = source.to_f32(weight_name);
     log::info("{}: {} has no matmul kernel; widened to F32 at load", weight_name,
               tensor::dtype_name(weight_.dtype));

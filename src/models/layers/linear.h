@@ -1,7 +1,8 @@
 // Linear: y = x W^T (+ b) for a weight [out_features, in_features] in whatever dtype it was
 // stored. F32, F16, BF16, Q8_0, Q4_0 and Q4_1 weights are used in place (zero copy) by
 // their kernels; any other dtype (K-quants, Q5) is widened to F32 once at load, which the
-// load log shows. One token runs the GEMV kernels, several the GEMM ones.
+// load log shows. With `quantize_to` (models/load_options.h) a float weight is instead
+// quantised once at load. One token runs the GEMV kernels, several the GEMM ones.
 // Immutable after construction; apply() may run on any thread, one call at a time per
 // output buffer.
 #pragma once
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "formats/weight_source.h"
+#include "tensor/dtype.h"
 #include "tensor/tensor_view.h"
 #include "util/thread_pool.h"
 
@@ -21,17 +23,22 @@ class Linear {
   // Looks up `weight_name` (and, when given, `bias_name`) in `source`. Throws Error naming
   // the tensor when it is missing or its shape is not 2-D with in_features columns.
   Linear(const formats::WeightSource& source, const std::string& weight_name,
-         std::int64_t in_features, const std::optional<std::string>& bias_name = std::nullopt);
+         std::int64_t in_features, const std::optional<std::string>& bias_name = std::nullopt,
+         std::optional<tensor::DType> quantize_to = std::nullopt);
 
   std::size_t in_features() const { return in_; }
   std::size_t out_features() const { return out_; }
+  tensor::DType weight_dtype() const { return weight_.dtype; }
+  // The weight as the kernels read it (owned by this Linear when converted at load).
+  const tensor::TensorView& weight() const { return weight_; }
 
   // x: [n_tokens, in_features], y: [n_tokens, out_features].
   void apply(ThreadPool& pool, const float* x, std::size_t n_tokens, float* y) const;
 
  private:
   tensor::TensorView weight_;
-  std::vector<float> widened_;  // the weight as F32 when its dtype has no kernel
+  std::vector<float> widened_;           // the weight as F32 when its dtype has no kernel
+  std::vector<std::uint8_t> quantised_;  // the weight's blocks when quantised at load
   std::vector<float> bias_;
   std::size_t in_ = 0;
   std::size_t out_ = 0;
