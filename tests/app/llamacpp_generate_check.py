@@ -1,0 +1,62 @@
+"""`hfserve generate` against llama.cpp (PyPI llama-cpp-python, from scripts/setup --peers;
+run with .venv-peers' python) on the demo model, a real SmolLM2-135M-Instruct Q4_1 GGUF.
+
+Usage: llamacpp_generate_check.py HFSERVE (the demo model is found in the Hugging Face
+cache where scripts/setup put it)
+
+For each prompt llama.cpp continues greedily for 16 tokens and gives its logits along the
+way. Both engines quantise activations to 8 bits but round differently, so where
+llama.cpp's best two tokens are within MARGIN logits of each other either choice is
+right; the check compares up to the first such near-tie. hfserve's greedy text must start
+with llama.cpp's text up to there, and that stretch must hold at least MIN_TOKENS tokens
+(so a prompt that ties at once does not pass by comparing nothing).
+Exits non-zero with every problem found.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import llama_cpp
+import numpy as np
+
+hfserve = sys.argv[1]
+hub = Path(os.environ.get("HF_HUB_CACHE") or
+           Path(os.environ.get("HF_HOME", Path.home() / ".cache/huggingface")) / "hub")
+found = sorted(hub.glob("models--QuantFactory--SmolLM2-135M-Instruct-GGUF/snapshots/*/"
+                        "SmolLM2-135M-Instruct.Q4_1.gguf"))
+if not found:
+    sys.exit(f"llamacpp_generate_check: the demo model is not in {hub}: run scripts/setup")
+gguf = str(found[0])
+PROMPTS = ["The capital of France is", "Once upon a time, there was a little",
+           "The largest planet in the solar system is", "1, 2, 3, 4, 5,"]
+STEPS, MARGIN, MIN_TOKENS = 16, 0.15, 4
+
+llm = llama_cpp.Llama(model_path=gguf, n_ctx=256, logits_all=True, n_threads=2, verbose=False)
+problems = []
+for prompt in PROMPTS:
+    prompt_ids = llm.tokenize(prompt.encode(), add_bos=True, special=False)
+    ids = list(prompt_ids)
+    for _ in range(STEPS):
+        llm.reset()
+        llm.eval(ids)
+        ids.append(int(np.argmax(llm.scores[len(ids) - 1])))
+    scores = np.array(llm.scores[len(prompt_ids) - 1: len(ids) - 1])
+    top2 = np.sort(scores, axis=1)[:, -2:]
+    ties = np.nonzero(top2[:, 1] - top2[:, 0] < MARGIN)[0]
+    agreed = int(ties[0]) if len(ties) else STEPS
+    want = llm.detokenize(ids[len(prompt_ids): len(prompt_ids) + agreed],
+                          prev_tokens=prompt_ids).decode("utf-8", "replace")
+    got = subprocess.run([hfserve, "--log_level", "warn", "generate", gguf, "--prompt", prompt,
+                          "--max_tokens", str(STEPS), "--ignore_eos"], check=True,
+                         capture_output=True, text=True).stdout
+    print(f"{prompt!r}: llama.cpp {want!r} ({agreed} tokens before a near-tie); "
+          f"hfserve {got!r}")
+    if agreed < MIN_TOKENS:
+        problems.append(f"{prompt!r}: llama.cpp ties after {agreed} tokens; choose another prompt")
+    elif not got.startswith(want):
+        problems.append(f"{prompt!r}: hfserve wrote {got!r}, llama.cpp {want!r}")
+
+for problem in problems:
+    print("llamacpp_generate_check:", problem, file=sys.stderr)
+sys.exit(1 if problems else 0)
