@@ -1,6 +1,7 @@
 // `hfserve serve MODEL`: loads a model and serves it over HTTP (src/server) until SIGINT
 // or SIGTERM. The server listens first, so liveness answers while the model loads and
 // readiness turns 200 once it can serve.
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "app/model_runtime.h"
 #include "app/subcommand.h"
+#include "app/task_history_setup.h"
 #include "app/version.h"
 #include "server/http_server.h"
 #include "util/log.h"
@@ -31,6 +33,7 @@ struct ServeArgs {
   std::vector<std::string> cors_origins;
   std::string max_body_bytes = "32MiB";
   bool disable_log_requests = false;
+  TaskHistoryArgs task_history;
 };
 
 std::string env_or(const char* name, const std::string& fallback) {
@@ -73,6 +76,10 @@ int run_serve(const ServeArgs& args) {
   options.http_threads = std::max<std::size_t>(
       64, 2 * (args.model.max_concurrency ? args.model.max_concurrency : args.model.max_num_seqs));
 
+  // Declared before the server, so it outlives it and writes what is queued at exit.
+  std::unique_ptr<telemetry::TaskHistory> history = open_task_history(args.task_history);
+  options.task_history = history.get();
+  options.capture_requests = !args.disable_log_requests && args.task_history.capture == "all";
   server::HttpServer http(options);
   http.start();
   log::info("listening on http://{}:{} (OpenAI routes under /{}/v1 and /v1)", args.host,
@@ -85,13 +92,17 @@ int run_serve(const ServeArgs& args) {
     http.stop();
   });
   std::unique_ptr<ModelRuntime> runtime;
+  const auto load_start = std::chrono::system_clock::now();
   try {
     runtime = load_runtime(args.model);
-  } catch (...) {
+  } catch (const std::exception& error) {
+    record_model_load(history.get(), options.served_names.front(), load_start, nullptr,
+                      error.what());
     pthread_kill(signal_thread.native_handle(), SIGTERM);
     signal_thread.join();
     throw;
   }
+  record_model_load(history.get(), runtime->reference, load_start, runtime.get(), "");
   http.set_generator(runtime->generator.get());
   log::info("ready: serving {} as {}", runtime->reference, options.served_names.front());
   http.wait();
@@ -120,7 +131,9 @@ Subcommand add_serve_command(CLI::App& app) {
   cmd->add_option("--cors_origins", args->cors_origins, "Origins allowed by CORS (* for any)");
   cmd->add_option("--max_body_bytes", args->max_body_bytes, "Largest request body")
       ->capture_default_str();
-  cmd->add_flag("--disable_log_requests", args->disable_log_requests, "Do not log each request");
+  cmd->add_flag("--disable_log_requests", args->disable_log_requests,
+                "Do not log each request, nor keep bodies in the task history");
+  add_task_history_options(cmd, args->task_history);
   return {cmd, [args] { return run_serve(*args); }};
 }
 

@@ -11,6 +11,7 @@
 #include "server/api_error.h"
 #include "server/openai_request.h"
 #include "server/openai_response.h"
+#include "server/request_span.h"
 #include "telemetry/metrics.h"
 #include "util/log.h"
 
@@ -179,41 +180,60 @@ struct HttpServer::Impl {
   }
 
   void generate(const httplib::Request& req, httplib::Response& res, bool chat) {
-    pipelines::TextGenerator& g = ready_generator();
-    const nlohmann::ordered_json body = parse_body(req);
-    auto call = std::make_shared<OpenAiCall>(chat ? parse_chat_request(body, g)
-                                                  : parse_completion_request(body, g));
-    // An unknown model name is a 404 with the list of served names.
-    std::string name;
+    auto span = std::make_shared<RequestSpan>(options.task_history, options.capture_requests,
+                                              chat ? "chat" : "completions", req.body);
+    std::shared_ptr<OpenAiCall> call;
+    std::shared_ptr<pipelines::Generation> generation;
+    std::shared_ptr<ResponseWriter> writer;
+    std::shared_ptr<RequestTiming> timing;
     try {
-      name = served_name(call->model);
-    } catch (const ParamError& error) {
-      throw Error(ErrorCode::kNotFound, error.message());
-    }
-    std::shared_ptr<pipelines::Generation> generation = g.start(call->text);
-    auto writer = std::make_shared<ResponseWriter>(*call, name, "hfserve-" + options.version, g);
-    auto timing = std::make_shared<RequestTiming>(name, chat ? "chat" : "completions");
-    if (!call->stream) {
-      std::vector<pipelines::ChoiceDelta> deltas;
-      while (generation->next(deltas)) {
-        timing->tokens_arrived(metrics);
-        writer->add(deltas);
-        deltas.clear();
+      pipelines::TextGenerator& g = ready_generator();
+      const nlohmann::ordered_json body = parse_body(req);
+      call = std::make_shared<OpenAiCall>(chat ? parse_chat_request(body, g)
+                                               : parse_completion_request(body, g));
+      // An unknown model name is a 404 with the list of served names.
+      std::string name;
+      try {
+        name = served_name(call->model);
+      } catch (const ParamError& error) {
+        throw Error(ErrorCode::kNotFound, error.message());
       }
-      send_json(res, 200, writer->response(*generation));
-      timing->finish(metrics, *generation, false);
-      return;
+      span->set_model(name);
+      generation = g.start(call->text);
+      writer = std::make_shared<ResponseWriter>(*call, name, "hfserve-" + options.version, g);
+      span->set_request_id(writer->id());
+      timing = std::make_shared<RequestTiming>(name, chat ? "chat" : "completions");
+      if (!call->stream) {
+        std::vector<pipelines::ChoiceDelta> deltas;
+        while (generation->next(deltas)) {
+          timing->tokens_arrived(metrics);
+          writer->add(deltas);
+          span->add(deltas);
+          deltas.clear();
+        }
+        send_json(res, 200, writer->response(*generation));
+        timing->finish(metrics, *generation, false);
+        span->finish(200, generation->prompt_tokens(), generation->completion_tokens());
+        return;
+      }
+    } catch (const Error& error) {
+      span->finish(http_status(error.code()), generation ? generation->prompt_tokens() : 0,
+                   generation ? generation->completion_tokens() : 0, error.message());
+      throw;
     }
     res.set_header("Cache-Control", "no-cache");
+    auto failure = std::make_shared<std::string>();
     res.set_chunked_content_provider(
         "text/event-stream",
-        [this, call, generation, writer, timing](std::size_t, httplib::DataSink& sink) {
+        [this, call, generation, writer, timing, span, failure](std::size_t,
+                                                                httplib::DataSink& sink) {
           std::vector<pipelines::ChoiceDelta> deltas;
           std::string out;
           bool more = false;
           try {
             more = generation->next(deltas);
             if (more) timing->tokens_arrived(metrics);
+            span->add(deltas);
             for (const Json& chunk : writer->chunks(deltas)) out += sse(chunk);
             if (!more) {
               if (call->include_usage) out += sse(writer->usage_chunk(*generation));
@@ -223,6 +243,7 @@ struct HttpServer::Impl {
             out += sse(error_body(error)) + "data: [DONE]\n\n";
             more = false;
             timing->failed = true;
+            *failure = error.message();
           }
           if (!out.empty() && !sink.write(out.data(), out.size())) {
             generation->cancel();  // the client went away
@@ -231,10 +252,78 @@ struct HttpServer::Impl {
           if (!more) sink.done();
           return true;
         },
-        [this, generation, timing](bool success) {
+        [this, generation, timing, span, failure](bool success) {
           generation->cancel();
           timing->finish(metrics, *generation, !success || timing->failed);
+          // 499: the client closed the connection (nginx's code), as the stream's 200 was
+          // already sent.
+          span->finish(success ? 200 : 499, generation->prompt_tokens(),
+                       generation->completion_tokens(),
+                       success ? *failure : "the client closed the connection");
         });
+  }
+
+  // A `health` span for a probe (Kubernetes calls them every few seconds).
+  void record_health(const httplib::Request& req, int status) {
+    if (!options.task_history) return;
+    telemetry::Span span;
+    span.trace_id = telemetry::new_trace_id();
+    span.span_id = telemetry::new_span_id();
+    span.task = telemetry::kTaskHealth;
+    span.start_time = span.end_time = telemetry::Span::Clock::now();
+    span.labels = {{"path", req.path}, {"status", std::to_string(status)}};
+    options.task_history->record(std::move(span));
+  }
+
+  // GET /v1/task_history?since=&model=&status=&task=&limit=: the newest spans first.
+  void task_history(const httplib::Request& req, httplib::Response& res) {
+    if (!options.task_history) {
+      throw Error(ErrorCode::kNotFound,
+                  "the task history is off: start the server without --task_history off");
+    }
+    telemetry::TaskHistoryQuery query;
+    if (req.has_param("since")) {
+      try {
+        query.since = telemetry::parse_utc(req.get_param_value("since"));
+      } catch (const Error& error) {
+        throw ParamError("since", "since: " + error.message());
+      }
+    }
+    if (req.has_param("model")) query.model = req.get_param_value("model");
+    if (req.has_param("status")) query.status = req.get_param_value("status");
+    if (req.has_param("task")) query.task = req.get_param_value("task");
+    if (req.has_param("limit")) {
+      const std::string text = req.get_param_value("limit");
+      std::size_t used = 0;
+      long long limit = 0;
+      try {
+        limit = std::stoll(text, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != text.size() || limit < 1 || limit > 10000) {
+        throw ParamError("limit", "limit must be an integer from 1 to 10000");
+      }
+      query.limit = static_cast<std::size_t>(limit);
+    }
+    options.task_history->flush();  // what this client's earlier requests wrote is visible
+    Json data = Json::array();
+    for (const telemetry::Span& span : options.task_history->query(query)) {
+      data.push_back(
+          {{"trace_id", span.trace_id},
+           {"span_id", span.span_id},
+           {"parent_span_id",
+            span.parent_span_id.empty() ? Json(nullptr) : Json(span.parent_span_id)},
+           {"task", span.task},
+           {"input", span.input},
+           {"captured_output", span.captured_output ? Json(*span.captured_output) : Json(nullptr)},
+           {"start_time", telemetry::format_utc(span.start_time)},
+           {"end_time", telemetry::format_utc(span.end_time)},
+           {"execution_duration_ms", span.execution_duration_ms()},
+           {"error_message", span.error_message ? Json(*span.error_message) : Json(nullptr)},
+           {"labels", span.labels}});
+    }
+    send_json(res, 200, {{"object", "list"}, {"data", data}});
   }
 
   // The engine's gauges as of now, and its lifetime counters' growth since the last scrape.
@@ -315,6 +404,8 @@ struct HttpServer::Impl {
                 guarded([this](const auto& req, auto& res) { generate(req, res, true); }));
       http.Get(p + "/models", guarded([this](const auto&, auto& res) { models(res); }));
     }
+    http.Get("/v1/task_history",
+             guarded([this](const auto& req, auto& res) { task_history(req, res); }));
     http.Get("/metrics", [this](const auto&, auto& res) {
       res.set_content(scrape(), "text/plain; version=0.0.4");
     });
@@ -326,12 +417,17 @@ struct HttpServer::Impl {
       res.status = is_ready ? 200 : 503;
       return is_ready;
     };
-    http.Get("/health", [ready](const auto&, auto& res) { ready(res); });
-    http.Get("/v2/health/live", [](const auto&, auto& res) {
-      send_json(res, 200, {{"live", true}});
+    http.Get("/health", [this, ready](const auto& req, auto& res) {
+      ready(res);
+      record_health(req, res.status);
     });
-    http.Get("/v2/health/ready", [ready](const auto&, auto& res) {
+    http.Get("/v2/health/live", [this](const auto& req, auto& res) {
+      send_json(res, 200, {{"live", true}});
+      record_health(req, res.status);
+    });
+    http.Get("/v2/health/ready", [this, ready](const auto& req, auto& res) {
       send_json(res, ready(res) ? 200 : 503, {{"ready", res.status == 200}});
+      record_health(req, res.status);
     });
     // KServe V1 readiness of one model.
     http.Get(R"(/v1/models/([^/:]+))", guarded([this, ready](const auto& req, auto& res) {
@@ -343,6 +439,7 @@ struct HttpServer::Impl {
                }
                const bool is_ready = ready(res);
                send_json(res, is_ready ? 200 : 503, {{"name", name}, {"ready", is_ready}});
+               record_health(req, res.status);
              }));
 
     http.set_pre_routing_handler(

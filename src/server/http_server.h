@@ -4,6 +4,8 @@
 // /detokenize. It listens before the model is loaded: liveness answers at once,
 // readiness and the inference routes answer 503 until set_generator() is called.
 // Streams are Server-Sent Events; a client that goes away cancels its request.
+// With a task history, every inference request writes an `ai_completion` span and every
+// health probe a `health` span, and GET /v1/task_history reads them back.
 //
 // start(), set_generator() and stop() may be called from any thread.
 #pragma once
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "pipelines/text_generation.h"
+#include "telemetry/task_history.h"
 
 namespace hfserve::server {
 
@@ -28,7 +31,10 @@ struct ServerOptions {
   std::size_t max_body_bytes = 32u << 20;
   std::size_t http_threads = 64;  // concurrent connections (streams hold one each)
   bool log_requests = true;
-  std::string version;  // in system_fingerprint ("hfserve-<version>")
+  // Where spans go (not owned; must outlive the server); null: no task history.
+  telemetry::TaskHistory* task_history = nullptr;
+  bool capture_requests = true;  // request bodies and generated text in the spans
+  std::string version;           // in system_fingerprint ("hfserve-<version>")
 };
 
 class HttpServer {

@@ -22,6 +22,9 @@ class ResponseWriter {
   ResponseWriter(const OpenAiCall& call, std::string model_name, std::string fingerprint,
                  const pipelines::TextGenerator& generator);
 
+  // The response's "id" (chatcmpl-…, cmpl-…), which is also its request id.
+  const std::string& id() const { return id_; }
+
   // Streaming: the chunks for `deltas` (chat's first chunk per choice carries the role).
   std::vector<nlohmann::json> chunks(const std::vector<pipelines::ChoiceDelta>& deltas);
   // The final usage chunk (choices: []).

@@ -6,14 +6,17 @@ Usage: openai_client_check.py HFSERVE_BINARY
 What a vLLM or OpenAI user relies on: chat and completions, streamed and not, usage,
 stop strings, seeds, n > 1, logprobs, the models list, OpenAI error objects, API keys,
 and many concurrent streams of which some are cancelled. Greedy answers must equal
-`hfserve generate` for the same prompt, alone and inside a full batch.
+`hfserve generate` for the same prompt, alone and inside a full batch. The task history
+those requests leave is read back with Python's sqlite3 and through /v1/task_history.
 """
 import concurrent.futures
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.error
@@ -34,11 +37,12 @@ def free_port():
 
 
 class Server:
-    def __init__(self, *extra):
+    def __init__(self, *extra, history="off", log_requests=False):
         self.port = free_port()
+        quiet = [] if log_requests else ["--disable_log_requests"]
         self.proc = subprocess.Popen(
             [BINARY, "--log_level", "warn", "serve", MODEL, "--http_port", str(self.port),
-             "--disable_log_requests", *ENGINE_FLAGS, *extra],
+             "--task_history", history, *quiet, *ENGINE_FLAGS, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -255,6 +259,88 @@ class ApiKeyTest(unittest.TestCase):
                 self.assertEqual(r.status, 200)
         finally:
             server.stop()
+
+
+class TaskHistoryTest(unittest.TestCase):
+    """Every request leaves one ai_completion row, probes health rows, the load a
+    model_load row, in the SQLite file Spice's queries read."""
+
+    def get_json(self, server, path):
+        try:
+            with urllib.request.urlopen(server.url(path)) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def rows(self, path):
+        with sqlite3.connect(path) as db:
+            db.row_factory = sqlite3.Row
+            return [dict(r) for r in db.execute("SELECT * FROM task_history ORDER BY start_time")]
+
+    def test_requests_probes_and_load_are_recorded(self):
+        folder = tempfile.mkdtemp()
+        path = os.path.join(folder, "history.db")
+        server = Server(history=path, log_requests=True)
+        try:
+            client = server.client()
+            messages = [{"role": "user", "content": "Name three colours."}]
+            chat = client.chat.completions.create(model=MODEL, messages=messages, max_tokens=8,
+                                                  temperature=0)
+            streamed = "".join(c.choices[0].text for c in client.completions.create(
+                model=MODEL, prompt="The capital of France is", max_tokens=6, temperature=0,
+                stream=True))
+            with self.assertRaises(openai.NotFoundError):
+                client.chat.completions.create(model="nope", messages=messages, max_tokens=2)
+            urllib.request.urlopen(server.url("/health")).close()
+
+            status, listed = self.get_json(
+                server, "/v1/task_history?task=ai_completion&status=200&limit=10")
+            self.assertEqual(status, 200)
+            self.assertEqual([r["captured_output"] for r in listed["data"]],
+                             [streamed, chat.choices[0].message.content])
+            status, error = self.get_json(server, "/v1/task_history?since=yesterday")
+            self.assertEqual((status, error["error"]["param"]), (400, "since"))
+        finally:
+            server.stop()
+
+        rows = self.rows(path)
+        by_task = {}
+        for row in rows:
+            row["labels"] = json.loads(row["labels"])
+            by_task.setdefault(row["task"], []).append(row)
+        load = by_task["model_load"][0]
+        self.assertEqual(load["labels"]["status"], "ok")
+        self.assertEqual(load["labels"]["commit"], "693e7246431c6a4b81dc33afa5ea7ed8c51a055f")
+        self.assertEqual(load["labels"]["bytes"], os.path.getsize(load["labels"]["source"]))
+        completions = by_task["ai_completion"]
+        self.assertEqual(len(completions), 3)
+        first, second, failed = completions
+        self.assertEqual(first["labels"]["request_id"], chat.id)
+        self.assertEqual(first["labels"]["endpoint"], "chat")
+        self.assertEqual(first["labels"]["prompt_tokens"], chat.usage.prompt_tokens)
+        self.assertEqual(first["labels"]["completion_tokens"], chat.usage.completion_tokens)
+        self.assertEqual(json.loads(first["input"])["messages"], messages)
+        self.assertEqual(first["captured_output"], chat.choices[0].message.content)
+        self.assertGreater(first["execution_duration_ms"], 0)
+        self.assertIsNone(first["error_message"])
+        self.assertEqual((second["labels"]["endpoint"], second["captured_output"]),
+                         ("completions", streamed))
+        self.assertEqual(failed["labels"]["status"], "404")
+        self.assertIn("does not exist", failed["error_message"])
+        self.assertIsNone(failed["captured_output"])
+        self.assertIn("/health", [r["labels"]["path"] for r in by_task["health"]])
+        self.assertTrue(all(len(r["trace_id"]) == 32 and len(r["span_id"]) == 16 for r in rows))
+
+    def test_capture_none_keeps_only_metadata(self):
+        path = os.path.join(tempfile.mkdtemp(), "history.db")
+        server = Server("--task_history_capture", "none", history=path, log_requests=True)
+        try:
+            r = server.client().completions.create(model=MODEL, prompt="Hi", max_tokens=2)
+        finally:
+            server.stop()
+        (row,) = [r for r in self.rows(path) if r["task"] == "ai_completion"]
+        self.assertEqual((row["input"], row["captured_output"]), ("", None))
+        self.assertEqual(json.loads(row["labels"])["completion_tokens"], r.usage.completion_tokens)
 
 
 if __name__ == "__main__":
