@@ -1,6 +1,9 @@
 #include "app/config_file.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+
+#include <sstream>
 
 #include "app/secret_refs.h"
 #include "util/error.h"
@@ -71,6 +74,29 @@ ConfigEntry read_entry(const ConfigFile& file, const YAML::Node& key, const YAML
   return entry;
 }
 
+// Whether `text` holds more than one YAML document. yaml-cpp 0.7's LoadAll loops forever
+// on some malformed streams (a ',' at the start of a document after `---` yields empty
+// documents without end), so the parser is stepped at most twice here.
+bool has_second_document(const std::string& text) {
+  struct Ignore : YAML::EventHandler {
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } ignore;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  return parser.HandleNextDocument(ignore) && parser.HandleNextDocument(ignore);
+}
+
 }  // namespace
 
 std::string ConfigFile::where(const ConfigEntry& entry) const {
@@ -80,20 +106,22 @@ std::string ConfigFile::where(const ConfigEntry& entry) const {
 ConfigFile parse_config(std::string_view text, const std::string& path, const hub::EnvLookup& env) {
   ConfigFile file;
   file.path = path;
-  std::vector<YAML::Node> documents;
+  const std::string yaml(text);
+  YAML::Node root;
+  bool several = false;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    root = YAML::Load(yaml);
+    several = has_second_document(yaml);
   } catch (const YAML::Exception& error) {
     fail(at_line(path, error.mark) + " column " + std::to_string(error.mark.column + 1),
          "not valid YAML: " + error.msg);
   }
-  if (documents.size() > 1) {
-    fail(path, "holds " + std::to_string(documents.size()) +
-                   " YAML documents (separated by ---); write one mapping of option names to "
-                   "values");
+  if (several) {
+    fail(path,
+         "holds more than one YAML document (separated by ---); write one mapping of option "
+         "names to values");
   }
-  if (documents.empty() || documents.front().IsNull()) return file;  // nothing set
-  const YAML::Node& root = documents.front();
+  if (root.IsNull()) return file;  // nothing set
   if (!root.IsMap()) {
     fail(at_line(path, root.Mark()),
          "expected a mapping of option names to values (`max_model_len: 4096`), found " +

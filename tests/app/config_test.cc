@@ -196,7 +196,9 @@ TEST_F(ConfigTest, FileStructureErrorsNameTheLine) {
               HasSubstr("hfserve.yaml line 3 column 1: not valid YAML"));
   EXPECT_THAT(parse_error("- a\n- b\n"),
               HasSubstr("hfserve.yaml line 1: expected a mapping of option names to values"));
-  EXPECT_THAT(parse_error("a: 1\n---\nb: 2\n"), HasSubstr("holds 2 YAML documents"));
+  EXPECT_THAT(parse_error("a: 1\n---\nb: 2\n"), HasSubstr("holds more than one YAML document"));
+  // yaml-cpp's LoadAll never ends on this one.
+  EXPECT_THAT(parse_error("a: 1\n---\n, x\n"), HasSubstr("hfserve.yaml"));
   EXPECT_THAT(parse_error("[a]: 1\n"), HasSubstr("line 1: a key must be an option name"));
   try {
     parse("host: h\nmodels:\n  - name: a\n    from: org/a\n");

@@ -85,6 +85,7 @@ BROKEN = [
     "text: a\n count: 3\n",
     "names:\n\t- a\n",
     "count: 1\n---\ncount: 2\n",
+    "count: 1\n---\n, x\n",  # yaml-cpp's own LoadAll would loop forever on this one
     "- a\n- b\n",
     "just text",
 ]
