@@ -46,7 +46,8 @@ CLI::Validator bytes_validator() {
 
 void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_model) {
   a.model = default_model;
-  cmd->add_option("--config", a.config,
+  // main.cc reads the file once the command line is parsed (app/config_apply.h).
+  cmd->add_option("--config",
                   "YAML file of option values (keys: these long option names); flags win")
       ->check(CLI::ExistingFile);
   cmd->add_option("model", a.model, "Hub reference, local folder or .gguf file")

@@ -25,7 +25,6 @@ struct ModelArgs {
   std::string dtype = "auto";
   std::optional<std::string> hf_token;
   std::string hf_token_source = "--hf_token";  // or where in the config file, for the log
-  std::string config;                          // --config FILE (main.cc applies it)
   bool offline = false;
 
   std::size_t max_model_len = 0;  // 0: the model's
