@@ -76,7 +76,8 @@ Subcommand add_generate_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Seed for reproducible sampling");
   cmd->add_option("--stop", args->stop, "Stop strings");
   cmd->add_flag("--ignore_eos", args->ignore_eos, "Keep going past the end-of-sequence token");
-  return {cmd, [args] { return run_generate(*args); }};
+  return {cmd, [args] { return run_generate(*args); },
+          [args](const AppliedConfig& config) { note_config(config, args->model); }};
 }
 
 }  // namespace hfserve::app

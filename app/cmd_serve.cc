@@ -130,11 +130,13 @@ Subcommand add_serve_command(CLI::App& app) {
                   "Require 'Authorization: Bearer KEY' on inference routes (or HFSERVE_API_KEY)");
   cmd->add_option("--cors_origins", args->cors_origins, "Origins allowed by CORS (* for any)");
   cmd->add_option("--max_body_bytes", args->max_body_bytes, "Largest request body")
+      ->check(bytes_validator())
       ->capture_default_str();
   cmd->add_flag("--disable_log_requests", args->disable_log_requests,
                 "Do not log each request, nor keep bodies in the task history");
   add_task_history_options(cmd, args->task_history);
-  return {cmd, [args] { return run_serve(*args); }};
+  return {cmd, [args] { return run_serve(*args); },
+          [args](const AppliedConfig& config) { note_config(config, args->model); }};
 }
 
 }  // namespace hfserve::app

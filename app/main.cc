@@ -1,13 +1,17 @@
-// hfserve's entry point: parses the command line, configures logging and runs a
-// subcommand. The only place that reads flags; every failure a user can cause ends here as
-// one line on stderr and a non-zero exit status.
+// hfserve's entry point: parses the command line, applies a --config file, configures
+// logging and runs a subcommand. The only place that reads flags; every failure a user can
+// cause ends here as one line on stderr and a non-zero exit status.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
+#include "app/config_apply.h"
+#include "app/config_file.h"
 #include "app/subcommand.h"
 #include "app/version.h"
+#include "hub/hub_settings.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -30,9 +34,26 @@ int main(int argc, char** argv) {
 
   try {
     hfserve::log::init_stderr();
-    hfserve::log::set_level(log_level);
     for (const hfserve::app::Subcommand& command : commands) {
-      if (command.cli->parsed()) return command.run();
+      if (!command.cli->parsed()) continue;
+      // The file fills what the command line left unset; it may set log_level too, so the
+      // level is set after it.
+      const CLI::Option* config_option = command.cli->get_option_no_throw("--config");
+      const std::string config =
+          config_option && config_option->count() > 0 ? config_option->as<std::string>() : "";
+      std::optional<hfserve::app::AppliedConfig> applied;
+      if (!config.empty()) {
+        applied = hfserve::app::apply_config(
+            hfserve::app::read_config_file(config, hfserve::hub::process_environment()),
+            *command.cli);
+        if (command.configured) command.configured(*applied);
+      }
+      hfserve::log::set_level(log_level);
+      if (applied) {
+        hfserve::log::info("config {}: {} settings applied, {} overridden by flags", config,
+                           applied->applied, applied->overridden);
+      }
+      return command.run();
     }
   } catch (const hfserve::Error& error) {
     std::fprintf(stderr, "hfserve: %s\n", error.what());

@@ -31,8 +31,25 @@ std::size_t parse_bytes(const std::string& text, const std::string& option) {
       option + " '" + text + "': expected bytes, optionally with KB, MB, GB, KiB, MiB or GiB");
 }
 
+CLI::Validator bytes_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          parse_bytes(text, "size");
+          return "";
+        } catch (const Error& error) {
+          return error.message();
+        }
+      },
+      "BYTES");
+}
+
 void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_model) {
   a.model = default_model;
+  // main.cc reads the file once the command line is parsed (app/config_apply.h).
+  cmd->add_option("--config",
+                  "YAML file of option values (keys: these long option names); flags win")
+      ->check(CLI::ExistingFile);
   cmd->add_option("model", a.model, "Hub reference, local folder or .gguf file")
       ->capture_default_str();
   cmd->add_option("--model_id", a.model_id, "The model reference (KServe's flag; overrides MODEL)");
@@ -50,7 +67,8 @@ void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_m
   cmd->add_flag("--offline", a.offline, "Use the local cache only (as HF_HUB_OFFLINE=1)");
   cmd->add_option("--max_model_len", a.max_model_len, "Context length (default: the model's)");
   cmd->add_option("--kv_cache_memory", a.kv_cache_memory,
-                  "KV cache size, e.g. 2GiB (default: --memory_utilization of free memory)");
+                  "KV cache size, e.g. 2GiB (default: --memory_utilization of free memory)")
+      ->check(bytes_validator());
   cmd->add_option("--memory_utilization", a.memory_utilization,
                   "Share of available memory the KV cache may take")
       ->capture_default_str();
@@ -70,6 +88,12 @@ void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_m
       ->capture_default_str();
   cmd->add_flag("--no_prefix_caching", a.no_prefix_caching, "Do not reuse cached prompt prefixes");
   cmd->add_option("--threads", a.threads, "Compute threads (default: one per hardware thread)");
+}
+
+void note_config(const AppliedConfig& config, ModelArgs& args) {
+  if (auto origin = config.origins.find("hf_token"); origin != config.origins.end()) {
+    args.hf_token_source = origin->second;
+  }
 }
 
 std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
@@ -99,6 +123,7 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   }
   hub::PullOptions pull;
   pull.token = a.hf_token;
+  pull.token_source = a.hf_token_source;
   pull.offline = a.offline;
   const hub::EnvLookup env = hub::process_environment();
   const hub::PulledModel pulled =

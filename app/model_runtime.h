@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "app/config_apply.h"
 #include "pipelines/loaded_model.h"
 #include "pipelines/text_generation.h"
 
@@ -24,6 +25,7 @@ struct ModelArgs {
   std::string dtype = "auto";
   std::string quantization;  // "", "Q8_0" or "Q4_0": float weights quantised at load
   std::optional<std::string> hf_token;
+  std::string hf_token_source = "--hf_token";  // or where in the config file, for the log
   bool offline = false;
 
   std::size_t max_model_len = 0;  // 0: the model's
@@ -38,8 +40,11 @@ struct ModelArgs {
   std::size_t threads = 0;
 };
 
-// Registers the options above on `cmd` (`positional`: whether MODEL is a positional).
+// Registers the options above on `cmd`, with MODEL as a positional.
 void add_model_options(CLI::App* cmd, ModelArgs& args, const std::string& default_model);
+
+// Notes what a --config file set that ModelArgs reports elsewhere (the token's source).
+void note_config(const AppliedConfig& config, ModelArgs& args);
 
 struct ModelRuntime {
   std::string reference;    // the model reference as resolved (for the served name)
@@ -53,5 +58,9 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& args);
 
 // "4GiB" → 4294967296; plain digits are bytes. Throws Error(kInvalidArgument).
 std::size_t parse_bytes(const std::string& text, const std::string& option);
+
+// The CLI11 check of an option parse_bytes reads later, so that a bad size fails while the
+// command line (or a config file, with its line) is read, before anything starts.
+CLI::Validator bytes_validator();
 
 }  // namespace hfserve::app

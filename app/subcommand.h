@@ -1,17 +1,23 @@
 // What each `hfserve <subcommand>` file gives main.cc: the CLI11 subcommand it registered
 // and the function that runs it after parsing (inside main's error handling, after the
-// logs are set up). Options live in the closure, owned by `run`.
+// logs are set up and a --config file is applied). Options live in the closure, owned by
+// `run`.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
 #include <functional>
 
+#include "app/config_apply.h"
+
 namespace hfserve::app {
 
 struct Subcommand {
   CLI::App* cli = nullptr;
   std::function<int()> run;  // the process exit status
+  // For a command that takes --config: told where the file's values went, once main.cc
+  // has applied them (after the command line, before `run`), e.g. to log a token's source.
+  std::function<void(const AppliedConfig&)> configured;
 };
 
 Subcommand add_serve_command(CLI::App& app);          // app/cmd_serve.cc

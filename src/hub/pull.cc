@@ -126,7 +126,7 @@ PulledModel pull_model(const ModelRef& ref, const HubSettings& settings, const P
     return offline_model(cache, ref, "offline mode is on (HF_HUB_OFFLINE=1 or --offline)");
   }
 
-  const TokenSource token = discover_token(options.token, settings, env);
+  const TokenSource token = discover_token(options.token, settings, env, options.token_source);
   log::info("Hugging Face token: {}", token.token ? "from " + token.source : "none found");
   HubClientOptions client;
   client.endpoint = settings.endpoint;

@@ -22,9 +22,10 @@
 namespace hfserve::hub {
 
 struct PullOptions {
-  std::optional<std::string> token;  // --hf_token or config hf_token; see token.h
-  bool offline = false;              // --offline; HF_HUB_OFFLINE counts too
-  bool quiet = false;                // no progress output
+  std::optional<std::string> token;         // --hf_token or config hf_token; see token.h
+  std::string token_source = "--hf_token";  // which of the two, for the log
+  bool offline = false;                     // --offline; HF_HUB_OFFLINE counts too
+  bool quiet = false;                       // no progress output
   RetryPolicy retry;
   int parallel_downloads = 4;
   long low_speed_time_s = 30;  // a transfer stalled this long fails (and is retried)

@@ -5,24 +5,17 @@
 #include <utility>
 
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace hfserve::hub {
 namespace {
-
-std::string strip(std::string_view text) {
-  const char* kSpace = " \t\r\n\v\f";
-  const std::size_t begin = text.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
-  const std::size_t end = text.find_last_not_of(kSpace);
-  return std::string(text.substr(begin, end - begin + 1));
-}
 
 std::optional<std::string> read_token_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream content;
   content << in.rdbuf();
-  std::string token = strip(content.str());
+  std::string token = strip_whitespace(content.str());
   if (token.empty()) return std::nullopt;
   return token;
 }
@@ -40,7 +33,8 @@ Token::Token(std::string value) : value_(std::move(value)) {
 }
 
 TokenSource discover_token(const std::optional<std::string>& configured,
-                           const HubSettings& settings, const EnvLookup& env) {
+                           const HubSettings& settings, const EnvLookup& env,
+                           const std::string& configured_source) {
   auto found = [](std::string value, std::string source) {
     TokenSource result;
     result.token.emplace(std::move(value));
@@ -48,12 +42,12 @@ TokenSource discover_token(const std::optional<std::string>& configured,
     return result;
   };
   if (configured) {
-    std::string value = strip(*configured);
-    if (!value.empty()) return found(std::move(value), "--hf_token/config hf_token");
+    std::string value = strip_whitespace(*configured);
+    if (!value.empty()) return found(std::move(value), configured_source);
   }
   for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_TOKEN"}) {
     if (std::optional<std::string> value = env(name)) {
-      std::string stripped = strip(*value);
+      std::string stripped = strip_whitespace(*value);
       if (!stripped.empty()) return found(std::move(stripped), name);
     }
   }

@@ -28,14 +28,15 @@ class Token {
 
 struct TokenSource {
   std::optional<Token> token;
-  // Where it came from, for logs: "--hf_token/config", "HF_TOKEN", "HF_TOKEN_PATH file
-  // /x/token", ... or "none".
+  // Where it came from, for logs: "--hf_token", "hf_token in hfserve.yaml line 3",
+  // "HF_TOKEN", "the file at HF_TOKEN_PATH (/x/token)", ... or "none".
   std::string source = "none";
 };
 
-// `configured` is the flag or config value (app/ reads those). Unreadable token files are
-// skipped like missing ones.
+// `configured` is the flag or config value (app/ reads those) and `configured_source` says
+// which of them it is, for the log. Unreadable token files are skipped like missing ones.
 TokenSource discover_token(const std::optional<std::string>& configured,
-                           const HubSettings& settings, const EnvLookup& env);
+                           const HubSettings& settings, const EnvLookup& env,
+                           const std::string& configured_source = "--hf_token");
 
 }  // namespace hfserve::hub

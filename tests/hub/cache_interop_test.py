@@ -193,6 +193,26 @@ class HuggingfaceHubToHfserve(unittest.TestCase):
 class TokensNeverLeak(unittest.TestCase):
     """Runs the commands that handle tokens, with trace logs, then greps every output."""
 
+    def check_tokens_from_a_config_file(self, token_file):
+        """`generate --config` with the token under each key, written literally or as a
+        secret reference, beats HF_TOKEN (a refused token here): the private repo downloads
+        (the fake Hub answers 401 to any other token), and the log names the file and line.
+        The fake repo holds no real weights, so the load after the download fails."""
+        config_dir = tempfile.mkdtemp(prefix="hfserve_config_")
+        for key, value in [("hf_token", "${env:CONFIG_TOKEN}"), ("token", "${file:%s}" % token_file),
+                           ("huggingface_token", fake_hub.VALID_TOKEN)]:
+            cache = Cache()
+            config = os.path.join(config_dir, key + ".yaml")
+            with open(config, "w") as out:
+                out.write("model: acme/private\n%s: %s\n" % (key, value))
+            run = cache.hfserve("generate", "--config", config, "--prompt", "hi", expect_ok=False,
+                                env={"CONFIG_TOKEN": fake_hub.VALID_TOKEN,
+                                     "HF_TOKEN": "hf_refusedTokenDoNotLeak5555"})
+            self.assertIn("Hugging Face token: from %s in %s line 2" % (key, config), run.stderr)
+            for name in files_of("acme/private"):
+                huggingface_hub.hf_hub_download("acme/private", name, cache_dir=cache.dir,
+                                                local_files_only=True)
+
     def test_no_output_or_cache_file_holds_a_token(self):
         cache = Cache()
         cache.hfserve("pull", "acme/private", "--hf_token", fake_hub.VALID_TOKEN)
@@ -210,6 +230,7 @@ class TokensNeverLeak(unittest.TestCase):
                       env={"HF_TOKEN": "hf_refusedTokenDoNotLeak5555\nX-Injected: 1"})
         self.assertTrue(any(e["authorization"] for e in requests_seen() if e["server"] == "hub"))
         self.assertFalse(any(e["authorization"] for e in requests_seen() if e["server"] == "cdn"))
+        self.check_tokens_from_a_config_file(token_file)
         if HUB_PULL_TEST:
             run = subprocess.run([HUB_PULL_TEST], capture_output=True, text=True, timeout=600)
             OUTPUTS.append(run.stdout + run.stderr)

@@ -50,7 +50,7 @@ TEST_F(TokenTest, FollowsTheDocumentedOrder) {
            {"HUGGING_FACE_HUB_TOKEN", "tok_legacy"},
            {"HF_HUB_TOKEN", "tok_hub"},
            {"HF_TOKEN_PATH", (dir_ / "path_token").string()}};
-  EXPECT_EQ(found("\ttok_flag\n"), "tok_flag from --hf_token/config hf_token");
+  EXPECT_EQ(found("\ttok_flag\n"), "tok_flag from --hf_token");
   EXPECT_EQ(found(), "tok_env from HF_TOKEN");
   vars_.erase("HF_TOKEN");
   EXPECT_EQ(found(), "tok_legacy from HUGGING_FACE_HUB_TOKEN");
@@ -63,6 +63,16 @@ TEST_F(TokenTest, FollowsTheDocumentedOrder) {
   EXPECT_EQ(found(), "tok_home from the file " + (settings_.hf_home / "token").string());
   fs::remove(settings_.hf_home / "token");
   EXPECT_EQ(found(), "none");
+}
+
+// app/ says which of the flag and the config file gave the value; the log repeats it.
+TEST_F(TokenTest, NamesTheConfiguredSourceItIsGiven) {
+  vars_ = {{"HF_TOKEN", "tok_env"}};
+  const TokenSource source =
+      discover_token(" tok_config ", settings_, env(), "token in hfserve.yaml line 3");
+  ASSERT_TRUE(source.token);
+  EXPECT_EQ(source.token->reveal(), "tok_config");
+  EXPECT_EQ(source.source, "token in hfserve.yaml line 3");
 }
 
 TEST_F(TokenTest, EmptyValuesCountAsUnset) {
