@@ -37,10 +37,11 @@ problems = []
 for prompt in PROMPTS:
     prompt_ids = llm.tokenize(prompt.encode(), add_bos=True, special=False)
     ids = list(prompt_ids)
+    llm.reset()
+    llm.eval(ids)
     for _ in range(STEPS):
-        llm.reset()
-        llm.eval(ids)
         ids.append(int(np.argmax(llm.scores[len(ids) - 1])))
+        llm.eval(ids[-1:])
     scores = np.array(llm.scores[len(prompt_ids) - 1: len(ids) - 1])
     top2 = np.sort(scores, axis=1)[:, -2:]
     ties = np.nonzero(top2[:, 1] - top2[:, 0] < MARGIN)[0]
