@@ -188,7 +188,7 @@ PulledModel pull_model(const ModelRef& ref, const HubSettings& settings, const P
   check_free_space(cache.repo_dir(ref.repo_id) / "blobs", total - resumed);
 
   PullProgress progress(ref.repo_id, std::move(progress_files),
-                        {options.quiet, options.progress_log_period});
+                        {options.quiet || jobs.empty(), options.progress_log_period});
   std::vector<std::optional<Error>> failures(jobs.size());
   std::atomic<std::size_t> next{0};
   std::atomic<std::int64_t> received{0};
