@@ -1,5 +1,7 @@
 // `hfserve pull REF`: downloads a model into the Hugging Face cache (or checks a local
 // one) and prints where it is.
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -17,6 +19,7 @@ struct PullArgs {
   std::optional<std::string> hf_token;
   bool offline = false;
   bool quiet = false;
+  double progress_interval = 5;
   int max_attempts = 5;
   int parallel = 4;
 };
@@ -26,6 +29,8 @@ int run_pull(const PullArgs& args) {
   options.token = args.hf_token;
   options.offline = args.offline;
   options.quiet = args.quiet;
+  options.progress_log_period =
+      std::chrono::milliseconds(std::llround(args.progress_interval * 1000));
   options.retry.max_attempts = args.max_attempts;
   options.parallel_downloads = args.parallel;
   const hub::EnvLookup env = hub::process_environment();
@@ -55,6 +60,10 @@ Subcommand add_pull_command(CLI::App& app) {
                   "Hugging Face token (else HF_TOKEN, HF_TOKEN_PATH, $HF_HOME/token)");
   cmd->add_flag("--offline", args->offline, "Use the cache only (as HF_HUB_OFFLINE=1)");
   cmd->add_flag("--quiet", args->quiet, "No progress output");
+  cmd->add_option("--progress_interval", args->progress_interval,
+                  "Seconds between progress log lines when stderr is not a terminal")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
   cmd->add_option("--max_attempts", args->max_attempts,
                   "Tries per request before a transient failure is reported")
       ->check(CLI::Range(1, 100))

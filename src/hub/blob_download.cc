@@ -70,15 +70,15 @@ std::int64_t incomplete_bytes(const HubCache& cache, const std::string& repo_id,
   return file_bytes(cache.blob_path(repo_id, blob).string() + ".incomplete");
 }
 
-void download_blob(const HubClientOptions& client, const HubCache& cache, const BlobJob& job,
-                   PullProgress& progress) {
+std::int64_t download_blob(const HubClientOptions& client, const HubCache& cache,
+                           const BlobJob& job, const BytesOnDisk& on_bytes) {
   const Sibling& file = job.file;
   const fs::path blob = cache.blob_path(job.repo_id, file.blob_name());
   std::error_code error;
-  if (fs::is_regular_file(blob, error)) return;
+  if (fs::is_regular_file(blob, error)) return 0;
   fs::create_directories(blob.parent_path());
   BlobLock lock(cache.lock_path(job.repo_id, file.blob_name()));
-  if (fs::is_regular_file(blob, error)) return;  // another process finished it meanwhile
+  if (fs::is_regular_file(blob, error)) return 0;  // another process finished it meanwhile
 
   const fs::path incomplete = blob.string() + ".incomplete";
   HttpRequest request;
@@ -93,14 +93,15 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
 
   // Hashed as the bytes arrive; a resumed file's first part is read back once.
   StreamingDigest digest(file.is_lfs() ? -1 : file.size);
+  std::int64_t received = 0;
   run_with_retries(client.retry, what, [&](int) {
     AttemptResult attempt;
     std::int64_t offset = file_bytes(incomplete);
     if (offset > file.size) {
       truncate_file(incomplete);
-      progress.add(-offset);
       offset = 0;
     }
+    on_bytes(offset);
     digest.reset();
     if (offset > 0) digest.update_from_file(incomplete, offset);
     if (offset < file.size || !fs::exists(incomplete, error)) {
@@ -119,8 +120,8 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
             // The server ignored the Range: the body starts at byte 0.
             std::fflush(out.get());
             if (::ftruncate(::fileno(out.get()), 0) != 0) return false;
-            progress.add(-written);
             written = 0;
+            on_bytes(0);
             digest.reset();
           }
         }
@@ -131,7 +132,8 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
         if (std::fwrite(chunk.data(), 1, chunk.size(), out.get()) != chunk.size()) return false;
         digest.update(chunk);
         written += static_cast<std::int64_t>(chunk.size());
-        progress.add(static_cast<std::int64_t>(chunk.size()));
+        received += static_cast<std::int64_t>(chunk.size());
+        on_bytes(written);
         return true;
       };
       const HttpResponse response = http_fetch(request);
@@ -142,14 +144,14 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
       out.reset();
       if (too_long) {
         truncate_file(incomplete);
-        progress.add(-written);
+        on_bytes(0);
         attempt.failure =
             "the body is longer than the " + std::to_string(file.size) + " bytes the Hub listed";
         return attempt;
       }
       if (response.status == 416) {
         truncate_file(incomplete);
-        progress.add(-written);
+        on_bytes(0);
         attempt.failure = "the server refused to resume (HTTP 416)";
         return attempt;
       }
@@ -176,7 +178,7 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
     const std::string actual = digest.hex();
     if (actual != file.blob_name()) {
       fs::remove(incomplete, error);
-      progress.add(-have);
+      on_bytes(0);
       attempt.failure = std::string(file.is_lfs() ? "sha256" : "git blob sha1") +
                         " mismatch: expected " + file.blob_name() + ", got " + actual;
       return attempt;
@@ -186,6 +188,7 @@ void download_blob(const HubClientOptions& client, const HubCache& cache, const 
     attempt.ok = true;
     return attempt;
   });
+  return received;
 }
 
 }  // namespace hfserve::hub

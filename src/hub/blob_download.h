@@ -8,11 +8,12 @@
 // Thread-safe for different blobs; the lock serialises the same blob.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "hub/hub_api.h"
 #include "hub/hub_cache.h"
-#include "hub/progress.h"
 
 namespace hfserve::hub {
 
@@ -22,10 +23,15 @@ struct BlobJob {
   Sibling file;
 };
 
-// Returns when blobs/<file.blob_name()> holds the verified file. Throws the Errors of
+// Called from the downloading thread with the bytes of the file on disk whenever they change
+// (down to 0 when the file restarts).
+using BytesOnDisk = std::function<void(std::int64_t)>;
+
+// Returns when blobs/<file.blob_name()> holds the verified file, with the number of bytes
+// this call received (0 when another process had finished the blob). Throws the Errors of
 // hub_errors.h for Hub refusals and Error(kUnavailable) when the retries ran out.
-void download_blob(const HubClientOptions& client, const HubCache& cache, const BlobJob& job,
-                   PullProgress& progress);
+std::int64_t download_blob(const HubClientOptions& client, const HubCache& cache,
+                           const BlobJob& job, const BytesOnDisk& on_bytes);
 
 // Bytes already in blobs/<blob>.incomplete (0 when none).
 std::int64_t incomplete_bytes(const HubCache& cache, const std::string& repo_id,

@@ -164,6 +164,7 @@ PulledModel pull_model(const ModelRef& ref, const HubSettings& settings, const P
 
   // What is missing from the snapshot, one download per distinct blob.
   std::vector<BlobJob> jobs;
+  std::vector<ProgressFile> progress_files;                  // one per job
   std::map<std::string, std::vector<const Sibling*>> links;  // blob -> files to link
   std::int64_t total = 0;
   std::int64_t resumed = 0;
@@ -175,8 +176,10 @@ PulledModel pull_model(const ModelRef& ref, const HubSettings& settings, const P
       std::error_code error;
       if (!fs::is_regular_file(cache.blob_path(ref.repo_id, sibling.blob_name()), error)) {
         jobs.push_back({ref.repo_id, revision.commit, sibling});
+        const std::int64_t on_disk = incomplete_bytes(cache, ref.repo_id, sibling.blob_name());
+        progress_files.push_back({sibling.path, sibling.size, on_disk});
         total += sibling.size;
-        resumed += incomplete_bytes(cache, ref.repo_id, sibling.blob_name());
+        resumed += on_disk;
       }
     }
     group.push_back(&sibling);
@@ -184,22 +187,29 @@ PulledModel pull_model(const ModelRef& ref, const HubSettings& settings, const P
   fs::create_directories(cache.repo_dir(ref.repo_id) / "blobs");
   check_free_space(cache.repo_dir(ref.repo_id) / "blobs", total - resumed);
 
-  PullProgress progress(ref.repo_id, total, options.quiet);
-  progress.add(resumed);
+  PullProgress progress(ref.repo_id, std::move(progress_files),
+                        {options.quiet || jobs.empty(), options.progress_log_period});
   std::vector<std::optional<Error>> failures(jobs.size());
   std::atomic<std::size_t> next{0};
+  std::atomic<std::int64_t> received{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
+      progress.start(i);
       try {
-        download_blob(client, cache, jobs[i], progress);
+        received += download_blob(client, cache, jobs[i],
+                                  [&](std::int64_t bytes) { progress.set_bytes(i, bytes); });
+        progress.set_bytes(i, jobs[i].file.size);  // also when another process fetched it
         for (const Sibling* sibling : links.at(jobs[i].file.blob_name())) {
           cache.link_snapshot_file(ref.repo_id, revision.commit, sibling->path,
                                    sibling->blob_name());
         }
+        progress.end(i, true);
       } catch (const Error& error) {
         failures[i] = error;
+        progress.end(i, false);
       } catch (const std::exception& error) {
         failures[i] = Error(ErrorCode::kInternal, jobs[i].file.path + ": " + error.what());
+        progress.end(i, false);
       }
     }
   };
@@ -225,7 +235,7 @@ PulledModel pull_model(const ModelRef& ref, const HubSettings& settings, const P
   if (!jobs.empty()) progress.finish();
 
   PulledModel model = from_cache(cache, ref, revision.commit, chosen);
-  model.downloaded_bytes = total - resumed;
+  model.downloaded_bytes = received;
   model.used_network = true;
   return model;
 }

@@ -10,6 +10,7 @@
 // lets an exception leave them).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -26,6 +27,8 @@ struct PullOptions {
   std::string token_source = "--hf_token";  // which of the two, for the log
   bool offline = false;                     // --offline; HF_HUB_OFFLINE counts too
   bool quiet = false;                       // no progress output
+  // Off a terminal, a progress log line this often (progress.h).
+  std::chrono::milliseconds progress_log_period{5000};
   RetryPolicy retry;
   int parallel_downloads = 4;
   long low_speed_time_s = 30;  // a transfer stalled this long fails (and is retried)
@@ -39,7 +42,7 @@ struct PulledModel {
   std::filesystem::path dir;
   // The chosen files, relative to `dir`.
   std::vector<std::string> files;
-  std::int64_t downloaded_bytes = 0;
+  std::int64_t downloaded_bytes = 0;  // received by this pull (not resumed bytes)
   bool used_network = false;
 };
 

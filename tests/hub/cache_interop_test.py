@@ -132,37 +132,6 @@ class HfserveToHuggingfaceHub(unittest.TestCase):
         self.assertIn("not in the cache", missing.stderr)
 
 
-class ConcurrentPulls(unittest.TestCase):
-    def setUp(self):
-        reset_log()
-
-    def test_two_processes_pulling_one_model_both_end_with_a_correct_cache(self):
-        cache = Cache()
-        with fake_hub.STATE.lock:  # slow bodies, so that the two downloads overlap
-            fake_hub.STATE.faults.append({"server": "cdn", "kind": "trickle", "chunk": 16384,
-                                          "delay": 0.01, "times": 4})
-        procs = [subprocess.Popen([HFSERVE, "pull", "acme/tiny-bert", "--quiet"], env=cache.env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
-        for proc in procs:
-            out, err = proc.communicate(timeout=120)
-            OUTPUTS.append(out + err)
-            self.assertEqual(proc.returncode, 0, err)
-        (repo,) = huggingface_hub.scan_cache_dir(cache.dir).repos
-        for name, f in files_of("acme/tiny-bert").items():
-            if name in ("pytorch_model.bin", "vocab.txt", "README.md"):
-                continue
-            path = huggingface_hub.hf_hub_download("acme/tiny-bert", name, cache_dir=cache.dir,
-                                                   local_files_only=True)
-            with open(path, "rb") as data:
-                self.assertEqual(data.read(), f.data, name)
-        # The per-blob lock: whoever comes second finds the blob and fetches nothing.
-        sha = files_of("acme/tiny-bert")["model.safetensors"].sha256
-        self.assertEqual(len([e for e in requests_seen() if e["server"] == "cdn" and sha in e["path"]]), 1)
-        blobs = os.listdir(os.path.join(cache.dir, "models--acme--tiny-bert", "blobs"))
-        self.assertFalse([b for b in blobs if b.endswith(".incomplete")], blobs)
-
-
 class HuggingfaceHubToHfserve(unittest.TestCase):
     def setUp(self):
         reset_log()

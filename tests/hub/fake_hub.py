@@ -266,10 +266,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         if fault and fault["kind"] == "trickle":
             chunk = fault.get("chunk", 4096)
-            for i in range(0, len(body), chunk):
-                self.wfile.write(body[i:i + chunk])
-                self.wfile.flush()
-                time.sleep(fault.get("delay", 0.01))
+            try:
+                for i in range(0, len(body), chunk):
+                    self.wfile.write(body[i:i + chunk])
+                    self.wfile.flush()
+                    time.sleep(fault.get("delay", 0.01))
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client went away (a killed pull)
             return
         self.wfile.write(body)
 
