@@ -66,6 +66,15 @@ VARIANTS = {
             {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": False},
             {"type": "ByteFallback"}, {"type": "Fuse"}]},
     },
+    # Unigram cut at script changes before Metaspace (spaces join the script pieces;
+    # characters without a script at the start of the text are dropped).
+    "unicode_scripts": {
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "UnicodeScripts"},
+            {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}]},
+    },
+    # WordPiece over whole script pieces, so every cut shows in the offsets and ## prefixes.
+    "unicode_scripts_only": {"pre_tokenizer": {"type": "UnicodeScripts"}},
 }
 
 # Added tokens with every option, for the "added_flags" variant.
