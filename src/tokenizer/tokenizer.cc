@@ -150,6 +150,16 @@ Tokenizer Tokenizer::build(const json::Json& root) {
   return t;
 }
 
+void Tokenizer::set_post_processor(const json::Json& config, const std::string& name) {
+  try {
+    post_processor_ = config.is_null() ? nullptr : make_post_processor(config, "post_processor");
+  } catch (const json::Json::exception& error) {
+    throw Error(ErrorCode::kInvalidArgument, name + ": malformed post_processor: " + error.what());
+  } catch (const Error& error) {
+    throw Error(error.code(), name + ": " + error.message());
+  }
+}
+
 Encoding Tokenizer::encode_sequence(std::string_view raw, std::uint32_t type_id,
                                     std::int32_t sequence_id, const EncodeOptions& options) const {
   std::string text = unicode::sanitize_utf8(raw);

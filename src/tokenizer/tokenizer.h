@@ -7,7 +7,7 @@
 // maximal ill-formed sequence becomes U+FFFD, unicode::sanitize_utf8); offsets then refer
 // to the repaired text.
 //
-// Immutable after load apart from set_truncation/set_padding, which must not race with
+// Immutable after load apart from the set_* methods, which must not race with
 // encoding; encode/decode may be called from many threads at once.
 #pragma once
 
@@ -80,6 +80,10 @@ class Tokenizer {
   const std::optional<PaddingParams>& padding() const { return padding_; }
   void set_truncation(std::optional<TruncationParams> params) { truncation_ = std::move(params); }
   void set_padding(std::optional<PaddingParams> params) { padding_ = std::move(params); }
+  // Replaces the post-processor by the one `config` describes (tokenizer.json's
+  // "post_processor" format; null removes it), as transformers does for the Llama family.
+  // Errors as from_json, naming `name`.
+  void set_post_processor(const nlohmann::json& config, const std::string& name);
 
  private:
   Tokenizer();
