@@ -42,6 +42,10 @@ struct EncodeOptions {
   // reports. Converted before post-processing, as HF does, so offset trimming counts
   // characters too.
   bool char_offsets = false;
+  // Keep what truncation cuts off as Encoding::overflowing windows (HF always does). Off
+  // by default: for a pair whose members both overflow, HF's rule combines every window
+  // of one with every window of the other, which grows with the product of their lengths.
+  bool overflowing = false;
 };
 
 class Tokenizer {
@@ -91,7 +95,7 @@ class Tokenizer {
   static Tokenizer build(const nlohmann::json& root);
   Encoding encode_sequence(std::string_view text, std::uint32_t type_id, std::int32_t sequence_id,
                            const EncodeOptions& options) const;
-  Encoding finish(std::vector<Encoding> encodings, bool add_special_tokens) const;
+  Encoding finish(std::vector<Encoding> encodings, const EncodeOptions& options) const;
 
   std::unique_ptr<AddedVocabulary> added_;
   std::unique_ptr<Normalizer> normalizer_;
