@@ -1,7 +1,9 @@
 // `hfserve tokenize MODEL (--text T | --file F) [--no-special]`: prints one JSON object
 // {"ids": [...], "tokens": [...], "offsets": [[start, end], ...]} (character offsets, as
 // HF's Python Encoding reports them) for the text, encoded by the model's tokenizer.json
-// or, for a .gguf file, by the tokenizer its tokenizer.ggml.* metadata describes.
+// as transformers' AutoTokenizer adjusts it with tokenizer_config.json (a bare
+// tokenizer.json file is used as it is) or, for a .gguf file, by the tokenizer its
+// tokenizer.ggml.* metadata describes.
 #include "app/subcommand.h"
 
 #include <memory>
@@ -12,10 +14,12 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "app/model_files.h"
 #include "formats/gguf.h"
 #include "pipelines/gguf_tokenizer.h"
+#include "tokenizer/pretrained.h"
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
 
@@ -44,7 +48,7 @@ tokenizer::Tokenizer folder_tokenizer(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(path, ec)) {
     throw Error(ErrorCode::kNotFound, "no tokenizer.json in " + dir.string());
   }
-  return tokenizer::Tokenizer::from_file(path.string());
+  return std::move(tokenizer::load_pretrained_tokenizer(dir).tokenizer);
 }
 
 // The tokenizer MODEL names: a tokenizer.json or .gguf file, or any model reference

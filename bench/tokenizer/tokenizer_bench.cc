@@ -1,5 +1,6 @@
-// Encode throughput of hfserve's tokenizer (MB/s and tokens/s) for the Llama 3 and BERT
-// tokenizer.json, single-threaded and batched over a ThreadPool of every core, printed
+// Encode throughput of hfserve's tokenizer (MB/s and tokens/s) for the Llama 3, Mistral
+// and BERT tokenizer.json (or those named: bench_tokenizer [NAME...], folders of
+// testdata/tokenizers), single-threaded and batched over a ThreadPool of every core, printed
 // beside the Hugging Face tokenizers library's encode() and encode_batch() on the same
 // documents, measured in the same run (bench/tokenizer/hf_encode_timing.py).
 //
@@ -90,7 +91,7 @@ void report(const char* who, const char* mode, double bytes, double tokens, doub
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   const fs::path testdata = HFSERVE_BENCH_TESTDATA;
   const std::vector<std::string> docs = make_documents(testdata);
   double bytes = 0;
@@ -101,7 +102,11 @@ int main() {
   hfserve::ThreadPool pool(0);
   std::printf("tokenizer encode: %zu documents, %.2f MB, %zu threads for batches\n", docs.size(),
               bytes / 1e6, pool.num_threads());
-  for (const char* name : {"llama3", "bert-base-uncased"}) {
+  // Tokenizers named on the command line, else the Llama 3 (byte-level BPE), Mistral
+  // (SentencePiece-style BPE) and BERT (WordPiece) ones.
+  std::vector<std::string> names(argv + 1, argv + argc);
+  if (names.empty()) names = {"llama3", "mistral7b-v0.1", "bert-base-uncased"};
+  for (const std::string& name : names) {
     const fs::path path = testdata / "tokenizers" / name / "tokenizer.json";
     Tokenizer tok = Tokenizer::from_file(path.string());
     tok.set_truncation(std::nullopt);
@@ -121,7 +126,7 @@ int main() {
       while (fgets(buffer, sizeof(buffer), pipe) != nullptr) hf_output += buffer;
       pclose(pipe);
     }
-    std::printf("%s\n", name);
+    std::printf("%s\n", name.c_str());
     report("hfserve", "single", bytes, tokens, single);
     report("hfserve", "batch", bytes, tokens, batch);
     auto hf = nlohmann::json::parse(hf_output, nullptr, false);

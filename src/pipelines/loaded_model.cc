@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include "formats/gguf.h"
 #include "models/registry.h"
 #include "pipelines/gguf_chat_template.h"
 #include "pipelines/gguf_tokenizer.h"
+#include "tokenizer/pretrained.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -49,8 +51,10 @@ LoadedModel load_folder(const fs::path& dir) {
                     "(convert a slow tokenizer with transformers' "
                     "AutoTokenizer.save_pretrained)");
   }
+  // As transformers' AutoTokenizer builds it: tokenizer_config.json can add BOS/EOS and
+  // special tokens, and the file's own truncation is not applied to prompts.
   loaded.tokenizer = std::make_unique<tokenizer::Tokenizer>(
-      tokenizer::Tokenizer::from_file(tokenizer_json.string()));
+      std::move(tokenizer::load_pretrained_tokenizer(dir).tokenizer));
   loaded.templates = chat::load_model_templates(dir, /*require_template=*/false);
   loaded.weights = formats::open_safetensors(dir.string());
   return loaded;

@@ -1,11 +1,13 @@
 // BPE as in HF tokenizers: characters (with the continuing-subword prefix and end-of-word
 // suffix) become symbols, unknown ones fall back to <0xXX> byte tokens or the unknown
-// token, then the adjacent pair of lowest merge rank is merged until none is left.
+// token, then the adjacent pair of lowest merge rank is merged until none is left. The
+// tokens of pieces up to 256 bytes are remembered (PieceCache), as HF does.
 #include <algorithm>
 #include <queue>
 #include <unordered_map>
 
 #include "tokenizer/model.h"
+#include "tokenizer/piece_cache.h"
 #include "tokenizer/unicode.h"
 #include "tokenizer/vocab.h"
 #include "util/error.h"
@@ -69,6 +71,7 @@ class BpeModel : public Model {
       auto it = vocab_.to_id.find(std::string(piece));
       if (it != vocab_.to_id.end()) return {{it->second, std::string(piece), {0, piece.size()}}};
     }
+    if (auto cached = cache_.find(piece)) return std::move(*cached);
     std::vector<Symbol> symbols = initial_symbols(piece);
     merge(symbols);
     std::vector<Token> out;
@@ -76,6 +79,7 @@ class BpeModel : public Model {
       const Symbol& s = symbols[static_cast<std::size_t>(i)];
       out.push_back({s.id, vocab_.to_token[s.id], {s.start, s.start + s.len}});
     }
+    cache_.insert(piece, out);
     return out;
   }
 
@@ -214,6 +218,8 @@ class BpeModel : public Model {
   bool byte_fallback_;
   bool ignore_merges_;
   std::int64_t byte_ids_[256] = {};
+  // Written from const tokenize(): a memo that never changes a result.
+  mutable PieceCache cache_;
 };
 
 // One merge entry: "a b" or ["a", "b"].

@@ -9,10 +9,9 @@ namespace hfserve::tokenizer {
 namespace {
 
 template <typename T>
-void keep_range(std::vector<T>& v, std::size_t begin, std::size_t count) {
-  std::vector<T> kept(v.begin() + static_cast<std::ptrdiff_t>(begin),
-                      v.begin() + static_cast<std::ptrdiff_t>(begin + count));
-  v = std::move(kept);
+std::vector<T> slice(const std::vector<T>& v, std::size_t begin, std::size_t count) {
+  return {v.begin() + static_cast<std::ptrdiff_t>(begin),
+          v.begin() + static_cast<std::ptrdiff_t>(begin + count)};
 }
 
 template <typename T>
@@ -38,7 +37,26 @@ void Encoding::push(std::uint32_t id, std::uint32_t type_id, std::string token, 
   sequence_ids.push_back(sequence_id);
 }
 
+void Encoding::push_everywhere(std::uint32_t id, std::uint32_t type_id, const std::string& token) {
+  for (Encoding& window : overflowing) window.push_everywhere(id, type_id, token);
+  push(id, type_id, token, {0, 0}, true, -1, -1);
+}
+
 void Encoding::append(const Encoding& other) {
+  std::vector<Encoding> windows;
+  for (const Encoding& mine : overflowing) {
+    windows.push_back(mine);
+    windows.back().append(other);
+    for (const Encoding& theirs : other.overflowing) {
+      windows.push_back(mine);
+      windows.back().append(theirs);
+    }
+  }
+  for (const Encoding& theirs : other.overflowing) {
+    Encoding window = *this;  // with our own windows, as HF's self.clone() has them
+    window.append(theirs);
+    windows.push_back(std::move(window));
+  }
   ids.insert(ids.end(), other.ids.begin(), other.ids.end());
   type_ids.insert(type_ids.end(), other.type_ids.begin(), other.type_ids.end());
   tokens.insert(tokens.end(), other.tokens.begin(), other.tokens.end());
@@ -49,22 +67,71 @@ void Encoding::append(const Encoding& other) {
                         other.attention_mask.end());
   word_ids.insert(word_ids.end(), other.word_ids.begin(), other.word_ids.end());
   sequence_ids.insert(sequence_ids.end(), other.sequence_ids.begin(), other.sequence_ids.end());
+  overflowing = std::move(windows);
 }
 
-void Encoding::truncate(std::size_t max_length, bool keep_start) {
-  if (size() <= max_length) return;
-  std::size_t begin = keep_start ? 0 : size() - max_length;
-  keep_range(ids, begin, max_length);
-  keep_range(type_ids, begin, max_length);
-  keep_range(tokens, begin, max_length);
-  keep_range(offsets, begin, max_length);
-  keep_range(special_tokens_mask, begin, max_length);
-  keep_range(attention_mask, begin, max_length);
-  keep_range(word_ids, begin, max_length);
-  keep_range(sequence_ids, begin, max_length);
+Encoding Encoding::window(std::size_t begin, std::size_t count) const {
+  Encoding out;
+  out.ids = slice(ids, begin, count);
+  out.type_ids = slice(type_ids, begin, count);
+  out.tokens = slice(tokens, begin, count);
+  out.offsets = slice(offsets, begin, count);
+  out.special_tokens_mask = slice(special_tokens_mask, begin, count);
+  out.attention_mask = slice(attention_mask, begin, count);
+  out.word_ids = slice(word_ids, begin, count);
+  out.sequence_ids = slice(sequence_ids, begin, count);
+  return out;
 }
 
-void truncate_encodings(Encoding& a, Encoding* b, const TruncationParams& params) {
+void Encoding::truncate(std::size_t max_length, std::size_t stride, bool keep_start,
+                        bool keep_overflowing) {
+  const std::size_t n = size();
+  if (n <= max_length) return;
+  if (max_length == 0) {
+    Encoding all = std::move(*this);
+    *this = Encoding{};
+    if (keep_overflowing) overflowing.push_back(std::move(all));
+    return;
+  }
+  if (stride >= max_length) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "truncation: stride " + std::to_string(stride) +
+                    " must be less than the length a sequence is truncated to (" +
+                    std::to_string(max_length) + ", after the special tokens)");
+  }
+  // [begin, end) of each window, the kept one first: from the start stepping right, or
+  // from the end stepping left, until a window reaches the other end.
+  const std::size_t step = max_length - stride;
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  if (keep_start) {
+    for (std::size_t begin = 0;; begin += step) {
+      std::size_t end = std::min(begin + max_length, n);
+      ranges.emplace_back(begin, end);
+      if (end == n) break;
+    }
+  } else {
+    for (std::size_t end = n;; end -= step) {
+      std::size_t begin = end > max_length ? end - max_length : 0;
+      ranges.emplace_back(begin, end);
+      if (begin == 0 || end <= step) break;
+    }
+  }
+  std::vector<Encoding> windows;
+  for (std::size_t i = 1; keep_overflowing && i < ranges.size(); ++i) {
+    windows.push_back(window(ranges[i].first, ranges[i].second - ranges[i].first));
+  }
+  Encoding kept = window(ranges[0].first, ranges[0].second - ranges[0].first);
+  kept.overflowing = std::move(windows);
+  *this = std::move(kept);
+}
+
+void truncate_encodings(Encoding& a, Encoding* b, const TruncationParams& params,
+                        bool keep_overflowing) {
+  if (params.max_length == 0) {  // everything overflows, as in HF
+    a.truncate(0, params.stride, params.truncate_right, keep_overflowing);
+    if (b != nullptr) b->truncate(0, params.stride, params.truncate_right, keep_overflowing);
+    return;
+  }
   std::size_t total = a.size() + (b ? b->size() : 0);
   if (total <= params.max_length) return;
   std::size_t to_remove = total - params.max_length;
@@ -72,7 +139,7 @@ void truncate_encodings(Encoding& a, Encoding* b, const TruncationParams& params
   switch (params.strategy) {
     case TruncationStrategy::kLongestFirst: {
       if (b == nullptr) {
-        a.truncate(params.max_length, keep_start);
+        a.truncate(params.max_length, params.stride, keep_start, keep_overflowing);
         return;
       }
       std::size_t n1 = a.size();
@@ -89,8 +156,8 @@ void truncate_encodings(Encoding& a, Encoding* b, const TruncationParams& params
         n2 = n1 + params.max_length % 2;
       }
       if (swapped) std::swap(n1, n2);
-      a.truncate(n1, keep_start);
-      b->truncate(n2, keep_start);
+      a.truncate(n1, params.stride, keep_start, keep_overflowing);
+      b->truncate(n2, params.stride, keep_start, keep_overflowing);
       return;
     }
     case TruncationStrategy::kOnlyFirst:
@@ -101,7 +168,7 @@ void truncate_encodings(Encoding& a, Encoding* b, const TruncationParams& params
                     "truncation: the sequence to truncate is too short to respect max_length " +
                         std::to_string(params.max_length));
       }
-      target->truncate(target->size() - to_remove, keep_start);
+      target->truncate(target->size() - to_remove, params.stride, keep_start, keep_overflowing);
       return;
     }
   }
@@ -112,6 +179,7 @@ void pad_encoding(Encoding& encoding, std::size_t length, const PaddingParams& p
     std::size_t m = *params.pad_to_multiple_of;
     length = (length + m - 1) / m * m;
   }
+  for (Encoding& window : encoding.overflowing) pad_encoding(window, length, params);
   if (encoding.size() >= length) return;
   std::size_t n = length - encoding.size();
   bool right = params.pad_right;

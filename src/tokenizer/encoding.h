@@ -21,14 +21,28 @@ struct Encoding {
   std::vector<std::uint8_t> attention_mask;
   std::vector<std::int64_t> word_ids;      // -1 for none (special and padding tokens)
   std::vector<std::int32_t> sequence_ids;  // 0 or 1 for the pair member; -1 for none
+  // What truncation cut off, as windows of the same shape (HF's overflowing): each has
+  // the special tokens, padding and offset trimming the kept part has. A pair whose both
+  // members overflow nests, as in HF (Encoding::merge_with).
+  std::vector<Encoding> overflowing;
 
   std::size_t size() const { return ids.size(); }
   void push(std::uint32_t id, std::uint32_t type_id, std::string token, Offsets offsets,
             bool special, std::int64_t word_id, std::int32_t sequence_id);
-  // Appends all of `other`.
+  // Pushes a special token onto this encoding and every overflowing window.
+  void push_everywhere(std::uint32_t id, std::uint32_t type_id, const std::string& token);
+  // Appends all of `other`, combining the overflowing windows of both as HF's merge_with
+  // does: each of ours with `other` and with each of its windows, then us with each of
+  // its windows.
   void append(const Encoding& other);
-  // Keeps `max_length` tokens from the right end (kRight keeps the start) or the left.
-  void truncate(std::size_t max_length, bool keep_start);
+  // Tokens [begin, begin + count), without overflowing windows.
+  Encoding window(std::size_t begin, std::size_t count) const;
+  // Keeps `max_length` tokens, from the start when keep_start (direction Right) else from
+  // the end; the rest becomes overflowing windows of max_length tokens that overlap their
+  // neighbours by `stride` tokens (HF's Encoding::truncate). Requires stride < max_length
+  // unless max_length is 0 (then everything overflows). Without keep_overflowing the
+  // windows are not made.
+  void truncate(std::size_t max_length, std::size_t stride, bool keep_start, bool keep_overflowing);
 };
 
 enum class TruncationStrategy { kLongestFirst, kOnlyFirst, kOnlySecond };
@@ -37,7 +51,7 @@ struct TruncationParams {
   std::size_t max_length = 512;
   TruncationStrategy strategy = TruncationStrategy::kLongestFirst;
   bool truncate_right = true;  // direction "Right": drop tokens at the end
-  std::size_t stride = 0;      // accepted; overflowing windows are not produced
+  std::size_t stride = 0;      // tokens each overflowing window repeats from its neighbour
 };
 
 struct PaddingParams {
@@ -49,11 +63,15 @@ struct PaddingParams {
   std::string pad_token = "[PAD]";
 };
 
-// HF's truncate_encodings: shortens `a` (and `b`) to max_length tokens in total. Throws
-// Error(invalid_argument) when OnlyFirst/OnlySecond cannot reach the length.
-void truncate_encodings(Encoding& a, Encoding* b, const TruncationParams& params);
+// HF's truncate_encodings: shortens `a` (and `b`) to max_length tokens in total, the cut
+// tokens going to overflowing windows. Throws Error(invalid_argument) when
+// OnlyFirst/OnlySecond cannot reach the length or a truncated member would be no longer
+// than the stride.
+void truncate_encodings(Encoding& a, Encoding* b, const TruncationParams& params,
+                        bool keep_overflowing);
 
-// Pads `encoding` to `length` (rounded up to pad_to_multiple_of) when shorter.
+// Pads `encoding` and its overflowing windows to `length` (rounded up to
+// pad_to_multiple_of) when shorter.
 void pad_encoding(Encoding& encoding, std::size_t length, const PaddingParams& params);
 
 }  // namespace hfserve::tokenizer

@@ -124,17 +124,33 @@ void NormalizedString::lowercase() {
 
 void NormalizedString::replace_matches(const std::vector<Match>& matches,
                                        std::string_view content) {
-  // Right to left, so earlier byte positions stay valid.
-  std::vector<CharChange> changes;
-  std::size_t cpos = 0;
-  while (cpos < content.size()) changes.push_back({utf8::decode(content, cpos), 1});
-  for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
-    if (!it->is_match || it->start == it->end) continue;
-    std::size_t removed =
-        unicode::to_u32(std::string_view(normalized_).substr(it->start, it->end - it->start))
-            .size();
-    transform_range(it->start, it->end, changes, removed);
+  // Every byte of `content` takes the alignment of the last byte of the match it replaces
+  // (what transform_range gives a range whose characters are all removed and whose new
+  // ones are all inserted). Built in one pass: one transform_range per match would move
+  // the whole tail each time, quadratic in a text with many spaces to replace.
+  std::string out;
+  std::vector<Offsets> out_alignments;
+  std::size_t last = 0;
+  for (const Match& m : matches) {
+    if (!m.is_match || m.start == m.end) continue;
+    if (out.empty()) {
+      out.reserve(normalized_.size() + normalized_.size() / 2);
+      out_alignments.reserve(out.capacity());
+    }
+    out.append(normalized_, last, m.start - last);
+    out_alignments.insert(out_alignments.end(),
+                          alignments_.begin() + static_cast<std::ptrdiff_t>(last),
+                          alignments_.begin() + static_cast<std::ptrdiff_t>(m.start));
+    out.append(content);
+    out_alignments.insert(out_alignments.end(), content.size(), alignments_[m.end - 1]);
+    last = m.end;
   }
+  if (last == 0) return;  // no non-empty match
+  out.append(normalized_, last, std::string::npos);
+  out_alignments.insert(out_alignments.end(),
+                        alignments_.begin() + static_cast<std::ptrdiff_t>(last), alignments_.end());
+  normalized_ = std::move(out);
+  alignments_ = std::move(out_alignments);
 }
 
 void NormalizedString::replace(std::string_view pattern, std::string_view content) {

@@ -9,8 +9,9 @@
 namespace hfserve::tokenizer {
 namespace {
 
+// Special tokens go onto the overflowing windows too, as HF merges them with each.
 void add_special(Encoding& out, std::uint32_t id, const std::string& token, std::uint32_t type_id) {
-  out.push(id, type_id, token, {0, 0}, true, -1, -1);
+  out.push_everywhere(id, type_id, token);
 }
 
 void add_sequence(Encoding& out, const Encoding& sequence, std::uint32_t type_id,
@@ -21,6 +22,13 @@ void add_sequence(Encoding& out, const Encoding& sequence, std::uint32_t type_id
     out.type_ids[i] = type_id;
     out.sequence_ids[i] = sequence_id;
   }
+}
+
+// RobertaProcessing gives every token type 0, in the overflowing windows too (where
+// Template and Bert keep the type the model gave them).
+void zero_type_ids(Encoding& encoding) {
+  std::fill(encoding.type_ids.begin(), encoding.type_ids.end(), 0);
+  for (Encoding& window : encoding.overflowing) zero_type_ids(window);
 }
 
 class ByteLevelProcessor : public PostProcessor {
@@ -114,6 +122,9 @@ class BertLikeProcessor : public PostProcessor {
       for (Encoding& e : encodings) trim_byte_level_offsets(e, add_prefix_space_);
     }
     if (!add_special_tokens) return encodings;
+    if (roberta_) {
+      for (Encoding& e : encodings) zero_type_ids(e);
+    }
     Encoding out;
     add_special(out, cls_.second, cls_.first, 0);
     add_sequence(out, encodings[0], 0, 0);
@@ -191,6 +202,7 @@ std::pair<std::string, std::uint32_t> read_token_pair(const json::Json& config, 
 }  // namespace
 
 void trim_byte_level_offsets(Encoding& encoding, bool add_prefix_space) {
+  for (Encoding& window : encoding.overflowing) trim_byte_level_offsets(window, add_prefix_space);
   const char32_t space = byte_level::byte_to_char(' ');
   for (std::size_t i = 0; i < encoding.size(); ++i) {
     std::u32string chars = unicode::to_u32(encoding.tokens[i]);

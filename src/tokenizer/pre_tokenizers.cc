@@ -3,7 +3,7 @@
 #include "tokenizer/byte_level.h"
 #include "tokenizer/pattern.h"
 #include "tokenizer/unicode.h"
-#include "util/error.h"
+#include "tokenizer/unicode_scripts.h"
 #include "util/utf8.h"
 
 namespace hfserve::tokenizer {
@@ -162,6 +162,54 @@ class MetaspacePreTokenizer : public PreTokenizer {
   bool split_;
 };
 
+// Cuts a piece where the Unicode script changes, as SentencePiece's script split and HF's
+// UnicodeScripts do: Hiragana, Katakana and U+30FC (the prolonged sound mark) count as
+// Han, so Japanese stays one piece; ' ' and characters without a script join whatever
+// piece they are in. Like HF, characters without a script at the very start of a piece
+// are dropped, because its first cut is at the first character that has one.
+class UnicodeScriptsPreTokenizer : public PreTokenizer {
+ public:
+  UnicodeScriptsPreTokenizer()
+      : han_(unicode::script_named("Han")),
+        hiragana_(unicode::script_named("Hiragana")),
+        katakana_(unicode::script_named("Katakana")) {}
+
+  void pre_tokenize(PreTokenized& pieces) const override {
+    split_each(pieces, [&](NormalizedString& piece) {
+      const std::string& text = piece.get();
+      std::vector<std::size_t> cuts;
+      // The script of the last character that had one; kAnyScript before the first.
+      unicode::ScriptId last = unicode::kAnyScript;
+      std::size_t pos = 0;
+      while (pos < text.size()) {
+        std::size_t start = pos;
+        unicode::ScriptId script = script_of(utf8::decode(text, pos));
+        if (script == unicode::kAnyScript) continue;
+        if (script != last) cuts.push_back(start);
+        last = script;
+      }
+      cuts.push_back(text.size());
+      std::vector<NormalizedString> parts;
+      for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+        parts.push_back(piece.slice(cuts[i], cuts[i + 1]));
+      }
+      return parts;
+    });
+  }
+
+ private:
+  unicode::ScriptId script_of(char32_t cp) const {
+    if (cp == 0x30FC) return han_;
+    if (cp == ' ') return unicode::kAnyScript;
+    unicode::ScriptId script = unicode::script_of(cp);
+    return script == hiragana_ || script == katakana_ ? han_ : script;
+  }
+
+  unicode::ScriptId han_;
+  unicode::ScriptId hiragana_;
+  unicode::ScriptId katakana_;
+};
+
 class SequencePreTokenizer : public PreTokenizer {
  public:
   explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> parts)
@@ -249,10 +297,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json::Json& config,
     }
     return std::make_unique<SequencePreTokenizer>(std::move(parts));
   }
-  if (type == "UnicodeScripts") {
-    throw Error(ErrorCode::kUnsupported,
-                "tokenizer.json: " + where + ": the UnicodeScripts pre-tokenizer is not supported");
-  }
+  if (type == "UnicodeScripts") return std::make_unique<UnicodeScriptsPreTokenizer>();
   json::fail(where,
              type.empty() ? "missing \"type\"" : "unknown pre-tokenizer type \"" + type + "\"");
 }

@@ -1,6 +1,7 @@
 // Pre-tokenizers of tokenizer.json ("pre_tokenizer"): ByteLevel, Split, Metaspace,
-// Whitespace, WhitespaceSplit, BertPreTokenizer, Punctuation, Digits, CharDelimiterSplit,
-// Sequence. They cut the normalized text into pieces the model tokenizes one at a time.
+// Whitespace, WhitespaceSplit, BertPreTokenizer, Punctuation, Digits, UnicodeScripts,
+// CharDelimiterSplit, Sequence. They cut the normalized text into pieces the model
+// tokenizes one at a time.
 // Immutable after construction; pre_tokenize() is thread-safe.
 #pragma once
 

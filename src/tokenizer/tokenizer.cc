@@ -150,6 +150,16 @@ Tokenizer Tokenizer::build(const json::Json& root) {
   return t;
 }
 
+void Tokenizer::set_post_processor(const json::Json& config, const std::string& name) {
+  try {
+    post_processor_ = config.is_null() ? nullptr : make_post_processor(config, "post_processor");
+  } catch (const json::Json::exception& error) {
+    throw Error(ErrorCode::kInvalidArgument, name + ": malformed post_processor: " + error.what());
+  } catch (const Error& error) {
+    throw Error(error.code(), name + ": " + error.message());
+  }
+}
+
 Encoding Tokenizer::encode_sequence(std::string_view raw, std::uint32_t type_id,
                                     std::int32_t sequence_id, const EncodeOptions& options) const {
   std::string text = unicode::sanitize_utf8(raw);
@@ -172,14 +182,16 @@ Encoding Tokenizer::encode_sequence(std::string_view raw, std::uint32_t type_id,
   return out;
 }
 
-Encoding Tokenizer::finish(std::vector<Encoding> encodings, bool add_special_tokens) const {
+Encoding Tokenizer::finish(std::vector<Encoding> encodings, const EncodeOptions& options) const {
+  const bool add_special_tokens = options.add_special_tokens;
   if (truncation_) {
     TruncationParams params = *truncation_;
     std::size_t added = post_processor_ && add_special_tokens
                             ? post_processor_->added_tokens(encodings.size() > 1)
                             : 0;
     params.max_length = params.max_length > added ? params.max_length - added : 0;
-    truncate_encodings(encodings[0], encodings.size() > 1 ? &encodings[1] : nullptr, params);
+    truncate_encodings(encodings[0], encodings.size() > 1 ? &encodings[1] : nullptr, params,
+                       options.overflowing);
   }
   if (post_processor_)
     encodings = post_processor_->process(std::move(encodings), add_special_tokens);
@@ -191,7 +203,7 @@ Encoding Tokenizer::finish(std::vector<Encoding> encodings, bool add_special_tok
 Encoding Tokenizer::encode(std::string_view text, const EncodeOptions& options) const {
   std::vector<Encoding> encodings;
   encodings.push_back(encode_sequence(text, 0, 0, options));
-  Encoding out = finish(std::move(encodings), options.add_special_tokens);
+  Encoding out = finish(std::move(encodings), options);
   if (padding_) pad_encoding(out, padding_->fixed_length.value_or(out.size()), *padding_);
   return out;
 }
@@ -201,7 +213,7 @@ Encoding Tokenizer::encode_pair(std::string_view first, std::string_view second,
   std::vector<Encoding> encodings;
   encodings.push_back(encode_sequence(first, 0, 0, options));
   encodings.push_back(encode_sequence(second, 1, 1, options));
-  Encoding out = finish(std::move(encodings), options.add_special_tokens);
+  Encoding out = finish(std::move(encodings), options);
   if (padding_) pad_encoding(out, padding_->fixed_length.value_or(out.size()), *padding_);
   return out;
 }
@@ -216,7 +228,7 @@ std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& te
       try {
         std::vector<Encoding> encodings;
         encodings.push_back(encode_sequence(texts[i], 0, 0, options));
-        out[i] = finish(std::move(encodings), options.add_special_tokens);
+        out[i] = finish(std::move(encodings), options);
       } catch (...) {
         errors[i] = std::current_exception();
       }

@@ -7,7 +7,7 @@
 // maximal ill-formed sequence becomes U+FFFD, unicode::sanitize_utf8); offsets then refer
 // to the repaired text.
 //
-// Immutable after load apart from set_truncation/set_padding, which must not race with
+// Immutable after load apart from the set_* methods, which must not race with
 // encoding; encode/decode may be called from many threads at once.
 #pragma once
 
@@ -42,6 +42,10 @@ struct EncodeOptions {
   // reports. Converted before post-processing, as HF does, so offset trimming counts
   // characters too.
   bool char_offsets = false;
+  // Keep what truncation cuts off as Encoding::overflowing windows (HF always does). Off
+  // by default: for a pair whose members both overflow, HF's rule combines every window
+  // of one with every window of the other, which grows with the product of their lengths.
+  bool overflowing = false;
 };
 
 class Tokenizer {
@@ -80,6 +84,10 @@ class Tokenizer {
   const std::optional<PaddingParams>& padding() const { return padding_; }
   void set_truncation(std::optional<TruncationParams> params) { truncation_ = std::move(params); }
   void set_padding(std::optional<PaddingParams> params) { padding_ = std::move(params); }
+  // Replaces the post-processor by the one `config` describes (tokenizer.json's
+  // "post_processor" format; null removes it), as transformers does for the Llama family.
+  // Errors as from_json, naming `name`.
+  void set_post_processor(const nlohmann::json& config, const std::string& name);
 
  private:
   Tokenizer();
@@ -87,7 +95,7 @@ class Tokenizer {
   static Tokenizer build(const nlohmann::json& root);
   Encoding encode_sequence(std::string_view text, std::uint32_t type_id, std::int32_t sequence_id,
                            const EncodeOptions& options) const;
-  Encoding finish(std::vector<Encoding> encodings, bool add_special_tokens) const;
+  Encoding finish(std::vector<Encoding> encodings, const EncodeOptions& options) const;
 
   std::unique_ptr<AddedVocabulary> added_;
   std::unique_ptr<Normalizer> normalizer_;

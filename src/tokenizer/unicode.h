@@ -18,7 +18,8 @@ bool is_alphanumeric(char32_t cp);
 bool is_numeric(char32_t cp);
 // Any punctuation category (Pc, Pd, Ps, Pe, Pi, Pf, Po).
 bool is_punctuation(char32_t cp);
-// Any "other" category (Cc, Cf, Cs, Co, Cn).
+// The "other" categories as HF's unicode_categories crate has them: Cc, Cf, Cs, Co. Not
+// Cn: that crate lists no unassigned code points, so BERT's clean_text keeps them.
 bool is_other(char32_t cp);
 // Mn only (what BERT's accent stripping removes).
 bool is_nonspacing_mark(char32_t cp);

@@ -26,6 +26,7 @@ TEXTS = [
     "<|im_start|>user\nHi<|im_end|>", "MiXeD CaSe WoRdS", "ALLCAPS SHOUTING",
     "!!!???...,,,;;;", "a" * 300, "ab" * 5000, "🤗" * 200, "word " * 400,
     "   \n   \n", "trailing newline\n", "\u0000null\u0001control\u007f",
+    "どこで生れ。Yes", "Apples are りんご 林檎", " leading Латиница mixed αβγ123", "\u0378\U000E0001 unassigned first",
 ]
 
 INVALID = [b"\xff\xfe bad", b"caf\xc3", b"\xe4\xbd mid \xa0", b"ok \xf0\x9f\x98 cut", b"\xed\xa0\x80 surrogate",

@@ -10,7 +10,9 @@ serialises it, goes into the output ("tokenizer_json") for the C++ side to load.
 For every corpus string (raw bytes, decoded as Python does with errors="replace"):
 ids, tokens, character offsets, type ids and special-token mask with and without
 special tokens, decode keeping and skipping special tokens, the streaming decode
-chunks (tokenizers.decoders.DecodeStream), and a pair encoding with the next string.
+chunks (tokenizers.decoders.DecodeStream), and a pair encoding with the next string;
+then truncated encodings (pairs, and with strides: singles from either side, pairs) with
+their overflowing windows, and padded batches.
 Truncation and padding stored in the file are turned off (gpt2's file carries a
 max_length 50 truncation), so every comparison sees the whole text.
 """
@@ -66,6 +68,15 @@ VARIANTS = {
             {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": False},
             {"type": "ByteFallback"}, {"type": "Fuse"}]},
     },
+    # Unigram cut at script changes before Metaspace (spaces join the script pieces;
+    # characters without a script at the start of the text are dropped).
+    "unicode_scripts": {
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "UnicodeScripts"},
+            {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}]},
+    },
+    # WordPiece over whole script pieces, so every cut shows in the offsets and ## prefixes.
+    "unicode_scripts_only": {"pre_tokenizer": {"type": "UnicodeScripts"}},
 }
 
 # Added tokens with every option, for the "added_flags" variant.
@@ -97,7 +108,16 @@ def encoding_dict(enc):
         "offsets": [list(o) for o in enc.offsets],
         "type_ids": enc.type_ids,
         "special_tokens_mask": enc.special_tokens_mask,
+        "overflowing": [encoding_dict(o) for o in enc.overflowing],
     }
+
+
+def truncated_pairs(tok, corpus):
+    """Each truncated pair with its overflowing windows, or None for a pair of long texts:
+    HF combines every window of one member with every window of the other (100,000 and
+    more for the longest strings here), which only costs time to reproduce."""
+    return [encoding_dict(tok.encode(a, b)) if len(a) + len(b) <= 1000 else None
+            for a, b in zip(corpus, corpus[1:])]
 
 
 def main():
@@ -137,13 +157,24 @@ def main():
     file_settings = encoding_dict(as_saved.encode(longest))
     # Truncation of pairs (longest first, from the left) and batch padding.
     tok.enable_truncation(max_length=13, strategy="longest_first", direction="left")
-    truncated = [encoding_dict(tok.encode(a, b)) for a, b in zip(corpus, corpus[1:])]
+    truncated = truncated_pairs(tok, corpus)
+    # Overflowing windows: a stride from the right, from the left with fixed padding, and
+    # pairs with a stride.
+    tok.enable_truncation(max_length=13, stride=4, direction="right")
+    stride_single = [encoding_dict(tok.encode(text)) for text in corpus]
+    tok.enable_truncation(max_length=13, stride=3, direction="left")
+    tok.enable_padding(length=16, pad_id=3, pad_token="<pad>")
+    stride_left = [encoding_dict(tok.encode(text)) for text in corpus]
+    tok.no_padding()
+    tok.enable_truncation(max_length=13, stride=2, strategy="longest_first", direction="right")
+    stride_pair = truncated_pairs(tok, corpus)
     tok.no_truncation()
     tok.enable_padding(direction="left", pad_id=3, pad_type_id=1, pad_token="<pad>",
                        pad_to_multiple_of=8)
     padded = [encoding_dict(e) for e in tok.encode_batch(corpus[7:12])]
     with open(sys.argv[3], "w", encoding="utf-8") as f:
         json.dump({"tokenizer_json": tokenizer_json, "results": results, "file_settings": file_settings, "truncated": truncated,
+                   "stride_single": stride_single, "stride_left": stride_left, "stride_pair": stride_pair,
                    "padded": padded}, f, ensure_ascii=False)
 
 

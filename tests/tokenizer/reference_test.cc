@@ -30,15 +30,23 @@ nlohmann::json encoding_json(const Encoding& e) {
   std::vector<std::vector<std::size_t>> offsets;
   for (const auto& [start, end] : e.offsets) offsets.push_back({start, end});
   std::vector<int> mask(e.special_tokens_mask.begin(), e.special_tokens_mask.end());
-  return {{"ids", e.ids},
-          {"tokens", e.tokens},
-          {"offsets", offsets},
-          {"type_ids", e.type_ids},
-          {"special_tokens_mask", mask}};
+  nlohmann::json overflowing = nlohmann::json::array();
+  for (const Encoding& window : e.overflowing) overflowing.push_back(encoding_json(window));
+  return {{"ids", e.ids},           {"tokens", e.tokens},          {"offsets", offsets},
+          {"type_ids", e.type_ids}, {"special_tokens_mask", mask}, {"overflowing", overflowing}};
 }
 
 // HF Python reports character offsets.
 const EncodeOptions kChars{.char_offsets = true};
+const EncodeOptions kCharsOverflowing{.char_offsets = true, .overflowing = true};
+
+// A truncated pair with its overflowing windows; null where the reference left the pair
+// out (two long texts).
+nlohmann::json truncated_pair_json(const Tokenizer& tok, const std::string& a, const std::string& b,
+                                   const nlohmann::json& want) {
+  if (want.is_null()) return nullptr;
+  return encoding_json(tok.encode_pair(a, b, kCharsOverflowing));
+}
 
 // A tokenizer of the test data, optionally rewritten by reference.py's VARIANT.
 struct Case {
@@ -108,7 +116,8 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
     if (text.size() > longest->size()) longest = &text;
   }
   Tokenizer as_saved = Tokenizer::from_json(tokenizer_json);
-  EXPECT_EQ(encoding_json(as_saved.encode(*longest, kChars)), expected_all["file_settings"]);
+  EXPECT_EQ(encoding_json(as_saved.encode(*longest, kCharsOverflowing)),
+            expected_all["file_settings"]);
 
   TruncationParams truncation;
   truncation.max_length = 13;
@@ -116,8 +125,42 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
   tok.set_truncation(truncation);
   for (std::size_t i = 0; i + 1 < corpus.size(); ++i) {
     SCOPED_TRACE("truncated pair " + std::to_string(i));
-    EXPECT_EQ(encoding_json(tok.encode_pair(corpus[i], corpus[i + 1], kChars)),
+    EXPECT_EQ(truncated_pair_json(tok, corpus[i], corpus[i + 1], expected_all["truncated"][i]),
               expected_all["truncated"][i]);
+    if (HasFailure()) break;
+  }
+
+  truncation.stride = 4;
+  truncation.truncate_right = true;
+  tok.set_truncation(truncation);
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
+    SCOPED_TRACE("stride from the right, corpus[" + std::to_string(i) + "]");
+    EXPECT_EQ(encoding_json(tok.encode(corpus[i], kCharsOverflowing)),
+              expected_all["stride_single"][i]);
+    if (HasFailure()) break;
+  }
+  truncation.stride = 3;
+  truncation.truncate_right = false;
+  tok.set_truncation(truncation);
+  PaddingParams fixed;
+  fixed.fixed_length = 16;
+  fixed.pad_id = 3;
+  fixed.pad_token = "<pad>";
+  tok.set_padding(fixed);
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
+    SCOPED_TRACE("stride from the left, padded, corpus[" + std::to_string(i) + "]");
+    EXPECT_EQ(encoding_json(tok.encode(corpus[i], kCharsOverflowing)),
+              expected_all["stride_left"][i]);
+    if (HasFailure()) break;
+  }
+  tok.set_padding(std::nullopt);
+  truncation.stride = 2;
+  truncation.truncate_right = true;
+  tok.set_truncation(truncation);
+  for (std::size_t i = 0; i + 1 < corpus.size(); ++i) {
+    SCOPED_TRACE("stride, pair " + std::to_string(i));
+    EXPECT_EQ(truncated_pair_json(tok, corpus[i], corpus[i + 1], expected_all["stride_pair"][i]),
+              expected_all["stride_pair"][i]);
     if (HasFailure()) break;
   }
   tok.set_truncation(std::nullopt);
@@ -144,7 +187,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"xlnet-base-cased", ""}, Case{"bert-base-uncased", "pretok_mix"},
                       Case{"bert-base-uncased", "wordlevel"}, Case{"qwen3", "bytelevel_split"},
                       Case{"mistral7b-v0.1", "metaspace_first"}, Case{"llama3", "added_flags"},
-                      Case{"bert-base-uncased", "added_flags"}),
+                      Case{"bert-base-uncased", "added_flags"},
+                      Case{"xlnet-base-cased", "unicode_scripts"},
+                      Case{"bert-base-uncased", "unicode_scripts_only"}),
     [](const ::testing::TestParamInfo<Case>& param_info) {
       std::string name = param_info.param.tokenizer + "_" + param_info.param.variant;
       for (char& c : name) {
