@@ -35,7 +35,8 @@ test-sanitize: sanitize
 # HFSERVE_FUZZ_SECONDS (60), two at a time; tests/fuzz/fuzz.cmake says where a crash's input
 # is left. FUZZ_TARGETS picks others (every target: see tests/*/CMakeLists.txt); in the
 # normal builds ctest replays every target's corpus with mutations.
-FUZZ_TARGETS ?= safetensors_header gguf config_json tokenizer_json hub_model_ref app_config
+FUZZ_TARGETS ?= safetensors_header gguf config_json tokenizer_json tokenizer_config hub_model_ref \
+  app_config
 empty :=
 space := $(empty) $(empty)
 fuzz:
