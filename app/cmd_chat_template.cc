@@ -5,14 +5,13 @@
 #include <memory>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "app/model_files.h"
 #include "chat/model_template.h"
 #include "chat/template.h"
 #include "pipelines/gguf_chat_template.h"
 #include "util/error.h"
+#include "util/file_text.h"
 
 namespace hfserve::app {
 namespace {
@@ -28,14 +27,6 @@ struct ChatTemplateOptions {
 };
 
 using Json = nlohmann::ordered_json;
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, "cannot open " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The templates and special tokens of what MODEL names: a model folder, a GGUF file, or a
 // Hub reference (cached, else pulled).
@@ -95,7 +86,7 @@ int run_chat_template(const ChatTemplateOptions& options) {
   }
   std::string source;
   if (!options.template_file.empty()) {
-    source = read_text(options.template_file);
+    source = read_file_text(options.template_file);
     if (!options.model.empty())
       inputs.special_tokens = load_model(options.model, false).special_tokens;
   } else {

@@ -12,8 +12,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "app/model_files.h"
@@ -22,6 +20,7 @@
 #include "tokenizer/pretrained.h"
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
+#include "util/file_text.h"
 
 namespace hfserve::app {
 namespace {
@@ -71,11 +70,7 @@ int run_tokenize(const TokenizeOptions& options) {
   if (options.text) {
     text = *options.text;
   } else {
-    std::ifstream in(*options.file, std::ios::binary);
-    if (!in) throw Error(ErrorCode::kNotFound, "cannot read " + *options.file);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
+    text = read_file_text(*options.file);
   }
   tokenizer::Tokenizer tok = load_tokenizer(options.model);
   tokenizer::Encoding encoding =

@@ -1,24 +1,15 @@
 #include "chat/model_template.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "util/error.h"
+#include "util/file_text.h"
 
 namespace hfserve::chat {
 namespace {
 
 constexpr std::string_view kSpecialTokenKeys[] = {
     "bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"};
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, "cannot open " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // A token as tokenizer_config.json stores it: a string or an AddedToken object.
 std::string token_text(const nlohmann::ordered_json& token) {
@@ -32,7 +23,7 @@ std::string token_text(const nlohmann::ordered_json& token) {
 }  // namespace
 
 nlohmann::ordered_json read_json_file(const std::filesystem::path& path) {
-  std::string text = read_text(path);
+  std::string text = read_file_text(path);
   try {
     return nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& error) {
@@ -124,7 +115,7 @@ ModelTemplates load_model_templates(const std::filesystem::path& folder, bool re
   // Template files beside the config replace what it holds (transformers >= 4.50).
   std::vector<std::pair<std::string, std::string>> files;
   if (std::filesystem::exists(folder / "chat_template.jinja")) {
-    files.emplace_back("default", read_text(folder / "chat_template.jinja"));
+    files.emplace_back("default", read_file_text(folder / "chat_template.jinja"));
   }
   std::filesystem::path extra_dir = folder / "additional_chat_templates";
   if (std::filesystem::is_directory(extra_dir)) {
@@ -133,7 +124,7 @@ ModelTemplates load_model_templates(const std::filesystem::path& folder, bool re
       if (entry.path().extension() == ".jinja") paths.push_back(entry.path());
     }
     std::sort(paths.begin(), paths.end());
-    for (const auto& path : paths) files.emplace_back(path.stem().string(), read_text(path));
+    for (const auto& path : paths) files.emplace_back(path.stem().string(), read_file_text(path));
   }
   if (!files.empty()) result.templates = std::move(files);
   if (result.templates.empty() && require_template) {

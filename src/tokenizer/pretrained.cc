@@ -1,14 +1,13 @@
 #include "tokenizer/pretrained.h"
 
 #include <algorithm>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <string_view>
 #include <unordered_set>
 
 #include "tokenizer/json_fields.h"
 #include "util/error.h"
+#include "util/file_text.h"
 
 namespace hfserve::tokenizer {
 namespace {
@@ -189,14 +188,6 @@ bool add_missing_special_tokens(const std::vector<AddedToken>& specials, const T
   return any;
 }
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, "cannot read " + path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 }  // namespace
 
 TokenizerConfig parse_tokenizer_config(const json::Json& config, const std::string& name) {
@@ -309,7 +300,8 @@ PretrainedTokenizer load_pretrained_tokenizer(const std::filesystem::path& folde
   const std::string config_name = config_path.string();
   TokenizerConfig config;
   if (std::filesystem::exists(config_path)) {
-    config = parse_tokenizer_config(json::parse(read_text(config_path), config_name), config_name);
+    config =
+        parse_tokenizer_config(json::parse(read_file_text(config_path), config_name), config_name);
   }
   for (std::string_view from_slow : kFromSlowClasses) {
     if (config.add_prefix_space && base_class(config.tokenizer_class) == from_slow) {
@@ -320,7 +312,7 @@ PretrainedTokenizer load_pretrained_tokenizer(const std::filesystem::path& folde
                       "add_prefix_space to use tokenizer.json as it is");
     }
   }
-  json::Json document = json::parse(read_text(tokenizer_path), tokenizer_name);
+  json::Json document = json::parse(read_file_text(tokenizer_path), tokenizer_name);
   // PreTrainedTokenizerFast gives a top-level pre-tokenizer that has add_prefix_space
   // (ByteLevel; Metaspace now says prepend_scheme) the config's value, false by default.
   if (document.is_object() && document.contains("pre_tokenizer") &&
