@@ -45,10 +45,7 @@ void record_model_load(telemetry::TaskHistory* history, const std::string& refer
                        std::chrono::system_clock::time_point start, const ModelRuntime* runtime,
                        const std::string& error) {
   if (!history) return;
-  telemetry::Span span;
-  span.trace_id = telemetry::new_trace_id();
-  span.span_id = telemetry::new_span_id();
-  span.task = telemetry::kTaskModelLoad;
+  telemetry::Span span = telemetry::start_span(telemetry::kTaskModelLoad);
   span.start_time = start;
   span.end_time = std::chrono::system_clock::now();
   span.input = reference;

@@ -266,11 +266,8 @@ struct HttpServer::Impl {
   // A `health` span for a probe (Kubernetes calls them every few seconds).
   void record_health(const httplib::Request& req, int status) {
     if (!options.task_history) return;
-    telemetry::Span span;
-    span.trace_id = telemetry::new_trace_id();
-    span.span_id = telemetry::new_span_id();
-    span.task = telemetry::kTaskHealth;
-    span.start_time = span.end_time = telemetry::Span::Clock::now();
+    telemetry::Span span = telemetry::start_span(telemetry::kTaskHealth);
+    span.end_time = span.start_time;
     span.labels = {{"path", req.path}, {"status", std::to_string(status)}};
     options.task_history->record(std::move(span));
   }

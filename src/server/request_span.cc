@@ -8,10 +8,7 @@ RequestSpan::RequestSpan(telemetry::TaskHistory* history, bool capture, std::str
                          const std::string& body)
     : history_(history), capture_(capture) {
   if (!history_) return;
-  span_.trace_id = telemetry::new_trace_id();
-  span_.span_id = telemetry::new_span_id();
-  span_.task = telemetry::kTaskAiCompletion;
-  span_.start_time = telemetry::Span::Clock::now();
+  span_ = telemetry::start_span(telemetry::kTaskAiCompletion);
   span_.labels["endpoint"] = std::move(endpoint);
   if (capture_) span_.input = body;
 }

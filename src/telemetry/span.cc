@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 #include <random>
+#include <utility>
 
 #include "util/error.h"
 
@@ -38,6 +39,15 @@ std::string format_utc(Span::Clock::time_point time) {
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<long long>((micros - seconds).count()));
   return buffer;
+}
+
+Span start_span(std::string task) {
+  Span span;
+  span.trace_id = new_trace_id();
+  span.span_id = new_span_id();
+  span.task = std::move(task);
+  span.start_time = Span::Clock::now();
+  return span;
 }
 
 Span::Clock::time_point parse_utc(const std::string& text) {

@@ -39,6 +39,9 @@ struct Span {
 std::string new_trace_id();
 std::string new_span_id();
 
+// A new root span of `task`: fresh trace and span ids, start_time now.
+Span start_span(std::string task);
+
 // "2026-11-22T17:53:17.123456Z": how times are stored (sortable as text; SQLite's date
 // functions read it).
 std::string format_utc(Span::Clock::time_point time);
