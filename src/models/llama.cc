@@ -74,14 +74,13 @@ class Llama final : public CausalLM {
       const std::string name = names(weight);
       auto layer = std::make_unique<Linear>(
           source, name, in, bias ? names.optional(*bias) : std::nullopt, options.quantization);
-      const tensor::DType stored = source.get(name).dtype;
+      const tensor::TensorView stored = source.get(name);
       ++quantised.total;
       if (options.quantization && layer->weight_dtype() == *options.quantization &&
-          stored != *options.quantization) {
+          stored.dtype != *options.quantization) {
         ++quantised.count;
-        quantised.bytes_before += source.get(name).num_bytes();
-        quantised.bytes_after += *tensor::dtype_bytes(layer->weight_dtype(),
-                                                      layer->in_features() * layer->out_features());
+        quantised.bytes_before += stored.num_bytes();
+        quantised.bytes_after += layer->weight().num_bytes();
       }
       return layer;
     };
