@@ -222,13 +222,12 @@ struct HttpServer::Impl {
       throw;
     }
     res.set_header("Cache-Control", "no-cache");
-    auto failure = std::make_shared<std::string>();
     res.set_chunked_content_provider(
         "text/event-stream",
-        [this, call, generation, writer, timing, span, failure](std::size_t,
-                                                                httplib::DataSink& sink) {
+        [this, call, generation, writer, timing, span](std::size_t, httplib::DataSink& sink) {
           std::vector<pipelines::ChoiceDelta> deltas;
           std::string out;
+          std::string failure;
           bool more = false;
           try {
             more = generation->next(deltas);
@@ -243,7 +242,13 @@ struct HttpServer::Impl {
             out += sse(error_body(error)) + "data: [DONE]\n\n";
             more = false;
             timing->failed = true;
-            *failure = error.message();
+            failure = error.message();
+          }
+          // Recorded before the last bytes go out, so a client that reads the history
+          // right after [DONE] finds its stream there.
+          if (!more) {
+            span->finish(200, generation->prompt_tokens(), generation->completion_tokens(),
+                         failure);
           }
           if (!out.empty() && !sink.write(out.data(), out.size())) {
             generation->cancel();  // the client went away
@@ -252,14 +257,13 @@ struct HttpServer::Impl {
           if (!more) sink.done();
           return true;
         },
-        [this, generation, timing, span, failure](bool success) {
+        [this, generation, timing, span](bool success) {
           generation->cancel();
           timing->finish(metrics, *generation, !success || timing->failed);
-          // 499: the client closed the connection (nginx's code), as the stream's 200 was
-          // already sent.
-          span->finish(success ? 200 : 499, generation->prompt_tokens(),
-                       generation->completion_tokens(),
-                       success ? *failure : "the client closed the connection");
+          // Only when the stream ended early: 499, the client closed the connection
+          // (nginx's code), as the stream's 200 was already sent.
+          span->finish(499, generation->prompt_tokens(), generation->completion_tokens(),
+                       "the client closed the connection");
         });
   }
 

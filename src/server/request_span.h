@@ -30,6 +30,7 @@ class RequestSpan {
   // Generated text, appended per choice.
   void add(const std::vector<pipelines::ChoiceDelta>& deltas);
   // Records the span with the HTTP status sent and, for a failure, the error message.
+  // The first call records; later ones do nothing.
   void finish(int status, std::size_t prompt_tokens, std::size_t completion_tokens,
               const std::string& error = "");
 
