@@ -6,6 +6,7 @@
 #include "tokenizer/pattern.h"
 #include "tokenizer/precompiled_charsmap.h"
 #include "tokenizer/unicode.h"
+#include "util/base64.h"
 #include "util/utf8.h"
 
 #include <utf8proc.h>
@@ -297,8 +298,8 @@ std::unique_ptr<Normalizer> make_normalizer(const json::Json& config, const std:
     std::string data = json::string_or(config, "precompiled_charsmap", where, "");
     if (data.empty())
       return std::make_unique<SequenceNormalizer>(std::vector<std::unique_ptr<Normalizer>>{});
-    return std::make_unique<PrecompiledNormalizer>(
-        PrecompiledCharsmap(decode_base64(data, where + ".precompiled_charsmap")));
+    return std::make_unique<PrecompiledNormalizer>(PrecompiledCharsmap(
+        decode_base64(data, "tokenizer.json: " + where + ".precompiled_charsmap")));
   }
   if (type == "Sequence") {
     const json::Json& list = json::require_array(config, "normalizers", where);

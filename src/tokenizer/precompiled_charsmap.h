@@ -27,8 +27,4 @@ class PrecompiledCharsmap {
   std::string normalized_;
 };
 
-// Standard base64 (RFC 4648, padding optional); throws Error(invalid_argument) naming
-// `where` on a bad character.
-std::string decode_base64(std::string_view text, const std::string& where);
-
 }  // namespace hfserve::tokenizer
