@@ -184,8 +184,10 @@ Encoding Tokenizer::encode_sequence(std::string_view raw, std::uint32_t type_id,
 
 Encoding Tokenizer::finish(std::vector<Encoding> encodings, const EncodeOptions& options) const {
   const bool add_special_tokens = options.add_special_tokens;
-  if (truncation_) {
-    TruncationParams params = *truncation_;
+  const std::optional<TruncationParams>& truncation =
+      options.truncation ? options.truncation : truncation_;
+  if (truncation) {
+    TruncationParams params = *truncation;
     std::size_t added = post_processor_ && add_special_tokens
                             ? post_processor_->added_tokens(encodings.size() > 1)
                             : 0;

@@ -46,6 +46,9 @@ struct EncodeOptions {
   // by default: for a pair whose members both overflow, HF's rule combines every window
   // of one with every window of the other, which grows with the product of their lengths.
   bool overflowing = false;
+  // This call's truncation instead of the tokenizer's own (set_truncation), so that
+  // callers sharing one tokenizer across threads can each cut to their own length.
+  std::optional<TruncationParams> truncation;
 };
 
 class Tokenizer {
