@@ -8,7 +8,10 @@
 #include <thread>
 
 #include "pipelines/chat_prompt.h"
+#include "pipelines/embeddings.h"
+#include "pipelines/rerank.h"
 #include "server/api_error.h"
+#include "server/encoder_api.h"
 #include "server/openai_request.h"
 #include "server/openai_response.h"
 #include "server/request_span.h"
@@ -97,6 +100,7 @@ struct HttpServer::Impl {
   std::thread thread;
   int bound_port = 0;
   std::atomic<pipelines::TextGenerator*> generator{nullptr};
+  std::atomic<pipelines::EncoderTasks*> encoder{nullptr};
   std::mutex stopped_mutex;
   std::condition_variable stopped_cv;
   bool stopped = false;
@@ -145,10 +149,28 @@ struct HttpServer::Impl {
     return httplib::Server::HandlerResponse::Unhandled;
   }
 
+  bool ready() const { return generator.load() != nullptr || encoder.load() != nullptr; }
+
   pipelines::TextGenerator& ready_generator() const {
     pipelines::TextGenerator* g = generator.load();
-    if (!g) throw Error(ErrorCode::kUnavailable, "the model is still loading; retry shortly");
-    return *g;
+    if (g) return *g;
+    if (encoder.load()) {
+      throw Error(ErrorCode::kUnsupported,
+                  "this model is an encoder: it serves /v1/embeddings (and /v1/rerank when it "
+                  "is a cross-encoder), not text generation");
+    }
+    throw Error(ErrorCode::kUnavailable, "the model is still loading; retry shortly");
+  }
+
+  pipelines::EncoderTasks& ready_encoder() const {
+    pipelines::EncoderTasks* e = encoder.load();
+    if (e) return *e;
+    if (generator.load()) {
+      throw Error(ErrorCode::kUnsupported,
+                  "this model generates text: embeddings and rerank need an encoder model "
+                  "(BERT, RoBERTa, XLM-RoBERTa, DistilBERT)");
+    }
+    throw Error(ErrorCode::kUnavailable, "the model is still loading; retry shortly");
   }
 
   // The served name the request asked for (the default when it named none).
@@ -191,13 +213,7 @@ struct HttpServer::Impl {
       const nlohmann::ordered_json body = parse_body(req);
       call = std::make_shared<OpenAiCall>(chat ? parse_chat_request(body, g)
                                                : parse_completion_request(body, g));
-      // An unknown model name is a 404 with the list of served names.
-      std::string name;
-      try {
-        name = served_name(call->model);
-      } catch (const ParamError& error) {
-        throw Error(ErrorCode::kNotFound, error.message());
-      }
+      const std::string name = served_model(call->model);
       span->set_model(name);
       generation = g.start(call->text);
       writer = std::make_shared<ResponseWriter>(*call, name, "hfserve-" + options.version, g);
@@ -265,6 +281,76 @@ struct HttpServer::Impl {
           span->finish(499, generation->prompt_tokens(), generation->completion_tokens(),
                        "the client closed the connection");
         });
+  }
+
+  // /v1/embeddings and /v1/rerank: one JSON response, an `ai_completion` span, the
+  // request metrics (prompt tokens only). `run(body, tasks, name, tokens)` parses,
+  // computes and returns the response body.
+  template <typename Run>
+  void encode(const httplib::Request& req, httplib::Response& res, const std::string& endpoint,
+              const std::string& id, Run run) {
+    RequestSpan span(options.task_history, options.capture_requests, endpoint, req.body);
+    span.set_request_id(id);
+    telemetry::RequestRecord record;
+    record.endpoint = endpoint;
+    const Clock::time_point start = Clock::now();
+    std::size_t tokens = 0;
+    try {
+      pipelines::EncoderTasks& tasks = ready_encoder();
+      const nlohmann::ordered_json body = parse_body(req);
+      Json response = run(body, tasks, tokens);
+      span.set_model(response["model"].get<std::string>());
+      record.model = response["model"].get<std::string>();
+      send_json(res, 200, response);
+      span.finish(200, tokens, 0);
+    } catch (const Error& error) {
+      span.finish(http_status(error.code()), tokens, 0, error.message());
+      record.failed = true;
+      if (!record.model.empty()) finish_record(record, start, tokens);
+      throw;
+    }
+    finish_record(record, start, tokens);
+  }
+
+  // The served name a request asked for; an unknown one is a 404 listing the served names.
+  std::string served_model(const std::string& requested) const {
+    try {
+      return served_name(requested);
+    } catch (const ParamError& error) {
+      throw Error(ErrorCode::kNotFound, error.message());
+    }
+  }
+
+  void embeddings(const httplib::Request& req, httplib::Response& res) {
+    encode(req, res, "embeddings", random_id("embd-"),
+           [this](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
+                  std::size_t& tokens) {
+             const EmbeddingsCall call = parse_embeddings_request(body);
+             const std::string name = served_model(call.model);
+             const pipelines::EmbeddingResult result = pipelines::embed(tasks, call.request);
+             tokens = result.prompt_tokens;
+             return embeddings_body(call, result, name);
+           });
+  }
+
+  void rerank(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = random_id("rerank-");
+    encode(req, res, "rerank", id,
+           [this, &id](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
+                       std::size_t& tokens) {
+             const RerankCall call = parse_rerank_request(body);
+             const std::string name = served_model(call.model);
+             const pipelines::RerankResult result = pipelines::rerank(tasks, call.request);
+             tokens = result.prompt_tokens;
+             return rerank_body(call, result, name, id);
+           });
+  }
+
+  void finish_record(telemetry::RequestRecord& record, Clock::time_point start,
+                     std::size_t tokens) {
+    record.duration_seconds = RequestTiming::seconds(start, Clock::now());
+    record.prompt_tokens = tokens;
+    metrics.record_request(record);
   }
 
   // A `health` span for a probe (Kubernetes calls them every few seconds).
@@ -343,15 +429,24 @@ struct HttpServer::Impl {
   }
 
   void models(httplib::Response& res) {
-    pipelines::TextGenerator& g = ready_generator();
+    std::string root;
+    std::size_t max_model_len = 0;
+    if (pipelines::EncoderTasks* e = encoder.load()) {
+      root = e->model().source;
+      max_model_len = e->max_model_len();
+    } else {
+      pipelines::TextGenerator& g = ready_generator();
+      root = g.model().source;
+      max_model_len = g.engine().max_model_len();
+    }
     Json data = Json::array();
     for (const std::string& name : options.served_names) {
       data.push_back({{"id", name},
                       {"object", "model"},
                       {"created", 0},
                       {"owned_by", "hfserve"},
-                      {"root", g.model().source},
-                      {"max_model_len", g.engine().max_model_len()}});
+                      {"root", root},
+                      {"max_model_len", max_model_len}});
     }
     send_json(res, 200, {{"object", "list"}, {"data", data}});
   }
@@ -404,7 +499,12 @@ struct HttpServer::Impl {
       http.Post(p + "/chat/completions",
                 guarded([this](const auto& req, auto& res) { generate(req, res, true); }));
       http.Get(p + "/models", guarded([this](const auto&, auto& res) { models(res); }));
+      http.Post(p + "/embeddings",
+                guarded([this](const auto& req, auto& res) { embeddings(req, res); }));
+      http.Post(p + "/rerank", guarded([this](const auto& req, auto& res) { rerank(req, res); }));
     }
+    // vLLM and Jina also serve rerank at the root.
+    http.Post("/rerank", guarded([this](const auto& req, auto& res) { rerank(req, res); }));
     http.Get("/v1/task_history",
              guarded([this](const auto& req, auto& res) { task_history(req, res); }));
     http.Get("/metrics", [this](const auto&, auto& res) {
@@ -414,7 +514,7 @@ struct HttpServer::Impl {
     http.Post("/detokenize", guarded([this](const auto& req, auto& res) { detokenize(req, res); }));
 
     auto ready = [this](httplib::Response& res) {
-      const bool is_ready = generator.load() != nullptr;
+      const bool is_ready = this->ready();
       res.status = is_ready ? 200 : 503;
       return is_ready;
     };
@@ -432,12 +532,7 @@ struct HttpServer::Impl {
     });
     // KServe V1 readiness of one model.
     http.Get(R"(/v1/models/([^/:]+))", guarded([this, ready](const auto& req, auto& res) {
-               const std::string name = req.matches[1];
-               try {
-                 served_name(name);
-               } catch (const ParamError& error) {
-                 throw Error(ErrorCode::kNotFound, error.message());
-               }
+               const std::string name = served_model(req.matches[1]);
                const bool is_ready = ready(res);
                send_json(res, is_ready ? 200 : 503, {{"name", name}, {"ready", is_ready}});
                record_health(req, res.status);
@@ -506,6 +601,8 @@ int HttpServer::port() const { return impl_->bound_port; }
 void HttpServer::set_generator(pipelines::TextGenerator* generator) {
   impl_->generator = generator;
 }
+
+void HttpServer::set_encoder(pipelines::EncoderTasks* tasks) { impl_->encoder = tasks; }
 
 void HttpServer::stop() {
   impl_->http.stop();

@@ -4,9 +4,6 @@
 #include <random>
 
 namespace hfserve::server {
-namespace {
-
-using Json = nlohmann::json;
 
 std::string random_id(const char* prefix) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -15,6 +12,10 @@ std::string random_id(const char* prefix) {
                 static_cast<unsigned long long>(rng()));
   return std::string(prefix) + hex;
 }
+
+namespace {
+
+using Json = nlohmann::json;
 
 Json bytes_of(const std::string& text) {
   Json bytes = Json::array();

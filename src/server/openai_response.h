@@ -16,6 +16,9 @@
 
 namespace hfserve::server {
 
+// A response and request id: `prefix` and 32 random hex digits ("chatcmpl-…").
+std::string random_id(const char* prefix);
+
 class ResponseWriter {
  public:
   // `fingerprint` is OpenAI's system_fingerprint ("hfserve-<version>").
