@@ -1,4 +1,4 @@
-// Internal to kernels/: paged causal attention written once over a "vector math" type that
+// Internal to kernels/: paged attention (causal or not) written once over a "vector math" type that
 // supplies dot(a, b, n), scale(acc, c, n) and axpy(acc, p, v, n). f32_ops.cc instantiates
 // it with plain loops, the ISA files with their SIMD traits. The walk over key blocks, the
 // online softmax and the window rules live here only. It calls compiler builtins rather than
@@ -32,9 +32,13 @@ void paged_attention(const tensor::PagedAttentionArgs& a, std::size_t item_begin
   for (std::size_t item = item_begin; item < item_end; ++item) {
     const std::size_t t = item / a.n_kv_heads;
     const std::size_t kv_head = item % a.n_kv_heads;
+    // The keys [first_key, last_key] this query sees: up to its own position when causal,
+    // the whole sequence otherwise.
     const std::size_t pos = a.first_position + t;
-    const std::size_t first_key =
-        a.sliding_window != 0 && pos + 1 > a.sliding_window ? pos + 1 - a.sliding_window : 0;
+    const std::size_t last_key = a.causal ? pos : a.first_position + a.n_tokens - 1;
+    const std::size_t first_key = a.causal && a.sliding_window != 0 && pos + 1 > a.sliding_window
+                                      ? pos + 1 - a.sliding_window
+                                      : 0;
 
     for (std::size_t head0 = 0; head0 < group; head0 += kHeadsPerPass) {
       const std::size_t heads = group - head0 < kHeadsPerPass ? group - head0 : kHeadsPerPass;
@@ -46,10 +50,10 @@ void paged_attention(const tensor::PagedAttentionArgs& a, std::size_t item_begin
         for (std::size_t d = 0; d < dim; ++d) acc[h][d] = 0;
       }
 
-      for (std::size_t j = first_key; j <= pos;) {
+      for (std::size_t j = first_key; j <= last_key;) {
         const std::size_t slot = j % a.block_size;
         const std::size_t count =
-            a.block_size - slot < pos + 1 - j ? a.block_size - slot : pos + 1 - j;
+            a.block_size - slot < last_key + 1 - j ? a.block_size - slot : last_key + 1 - j;
         const std::size_t base =
             (static_cast<std::size_t>(a.block_table[j / a.block_size]) * a.n_kv_heads + kv_head) *
                 a.block_size +

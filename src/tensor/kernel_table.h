@@ -13,13 +13,16 @@
 
 namespace hfserve::tensor {
 
-// Causal attention of one sequence's query tokens over its keys and values in the paged KV
-// cache. The cache layout, defined here and owned by the engine, is per layer:
+// Attention of one sequence's query tokens over its keys and values in the paged KV
+// cache, causal (decoders) or bidirectional (encoders). The cache layout, defined here and owned by
+// the engine, is per layer:
 //   k_cache, v_cache: [num_blocks, n_kv_heads, block_size, head_dim] F32
 // and a sequence's key at position p lives in block block_table[p / block_size], slot
 // p % block_size. Query t sits at position first_position + t and sees the keys at
 // positions j <= its own (and, with a sliding window w > 0, only those with pos - j < w,
-// as Mistral defines it); its keys must already be in the cache. Query head h reads
+// as Mistral defines it); its keys must already be in the cache. Not causal, every query
+// sees every key of positions [0, first_position + n_tokens), the sliding window unused:
+// BERT's attention within one sequence. Query head h reads
 // key/value head h / (n_heads / n_kv_heads) (grouped-query attention).
 // Activations quantised to 8 bits for the integer dot products with quantised weights
 // (as the fastest CPU engines do): blocks of 32 values x ≈ d * qs[i], with the integer sum
@@ -61,8 +64,9 @@ struct PagedAttentionArgs {
   std::size_t head_dim = 0;    // at most kMaxHeadDim
   std::size_t block_size = 0;  // at most kMaxBlockSize
   std::size_t first_position = 0;
-  std::size_t sliding_window = 0;  // 0: none
-  float scale = 1.0f;              // usually 1 / sqrt(head_dim)
+  std::size_t sliding_window = 0;  // 0: none; causal only
+  bool causal = true;
+  float scale = 1.0f;  // usually 1 / sqrt(head_dim)
 
   static constexpr std::size_t kMaxHeadDim = 256;
   static constexpr std::size_t kMaxBlockSize = 256;
