@@ -145,8 +145,38 @@ void parse_task_heads(Fields& fields, ModelConfig& config) {
     }
   }
   fields.get("label2id");
+  // PretrainedConfig's default is two labels, which save_pretrained then leaves out.
   config.num_labels =
-      fields.int_field("num_labels").value_or(static_cast<std::int64_t>(config.id2label.size()));
+      fields.int_field("num_labels")
+          .value_or(config.id2label.empty() ? 2
+                                            : static_cast<std::int64_t>(config.id2label.size()));
+  config.problem_type = fields.string("problem_type");
+  static const std::set<std::string> kProblems = {"regression", "single_label_classification",
+                                                  "multi_label_classification"};
+  if (config.problem_type && !kProblems.contains(*config.problem_type)) {
+    fields.fail("problem_type",
+                "is not regression, single_label_classification or "
+                "multi_label_classification: '" +
+                    *config.problem_type + "'");
+  }
+}
+
+// The embedding fields of the BERT family; DistilBERT has no token types and always
+// embeds absolute positions.
+void parse_encoder_embeddings(Fields& fields, ModelConfig& config, bool distilbert) {
+  if (distilbert) {
+    config.position_embedding_type = "absolute";
+    return;
+  }
+  const auto types = fields.int_field("type_vocab_size");
+  if (types && *types < 0) fields.fail("type_vocab_size", "must not be negative");
+  config.type_vocab_size = types.value_or(2);  // BertConfig's and RobertaConfig's default
+  config.position_embedding_type = fields.string("position_embedding_type").value_or("absolute");
+  if (config.position_embedding_type != "absolute") {
+    throw Error(ErrorCode::kUnsupported, "position_embedding_type '" +
+                                             config.position_embedding_type +
+                                             "' is not supported; supported: absolute");
+  }
 }
 
 void parse_generation(std::string_view text, std::string_view source, ModelConfig& config) {
@@ -188,8 +218,8 @@ std::string supported_list() {
 }  // namespace
 
 const std::vector<std::string>& supported_model_types() {
-  static const std::vector<std::string> kTypes = {"bert",    "gpt2",  "llama",
-                                                  "mistral", "qwen2", "qwen3"};
+  static const std::vector<std::string> kTypes = {
+      "bert", "distilbert", "gpt2", "llama", "mistral", "qwen2", "qwen3", "roberta", "xlm-roberta"};
   return kTypes;
 }
 
@@ -218,7 +248,10 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
   }
   config.architecture = architectures.empty() ? config.model_type : architectures.front();
   const bool is_gpt2 = config.model_type == "gpt2";
-  const bool is_bert = config.model_type == "bert";
+  const bool is_distilbert = config.model_type == "distilbert";
+  const bool is_roberta = config.model_type == "roberta" || config.model_type == "xlm-roberta";
+  // The BERT family: LayerNorm, biases everywhere, tied masked-LM decoder.
+  const bool is_bert = config.model_type == "bert" || is_roberta || is_distilbert;
 
   config.vocab_size = fields.positive("vocab_size");
   if (is_gpt2) {
@@ -230,6 +263,16 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
     config.hidden_act = fields.string("activation_function").value_or("gelu_new");
     config.rms_norm = false;
     config.norm_eps = static_cast<float>(fields.number("layer_norm_epsilon").value_or(1e-5));
+  } else if (is_distilbert) {
+    // DistilBertConfig's own names; its LayerNorms have a fixed eps of 1e-12.
+    config.hidden_size = fields.positive("dim");
+    config.num_hidden_layers = fields.positive("n_layers");
+    config.num_attention_heads = fields.positive("n_heads");
+    config.max_position_embeddings = fields.positive("max_position_embeddings");
+    config.intermediate_size = fields.positive("hidden_dim");
+    config.hidden_act = fields.string("activation").value_or("gelu");
+    config.rms_norm = false;
+    config.norm_eps = 1e-12f;
   } else {
     config.hidden_size = fields.positive("hidden_size");
     config.num_hidden_layers = fields.positive("num_hidden_layers");
@@ -280,9 +323,12 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
       root.contains("bos_token_id") ? fields.int_field("bos_token_id") : default_bos;
   config.eos_token_ids = fields.ids("eos_token_id");
   if (!root.contains("eos_token_id") && default_eos) config.eos_token_ids = {*default_eos};
+  // BertConfig and DistilBertConfig pad with 0, RobertaConfig and XLMRobertaConfig with 1.
   config.pad_token_id = root.contains("pad_token_id") ? fields.int_field("pad_token_id")
+                        : is_roberta                  ? std::optional<std::int64_t>(1)
                         : is_bert                     ? std::optional<std::int64_t>(0)
                                                       : std::nullopt;
+  if (is_bert) parse_encoder_embeddings(fields, config, is_distilbert);
   parse_task_heads(fields, config);
   config.extra = fields.unused();
   if (!generation_json.empty()) {

@@ -65,19 +65,28 @@ struct ModelConfig {
   std::vector<std::int64_t> eos_token_ids;  // config.json and generation_config.json merged
   std::optional<std::int64_t> pad_token_id;
   std::map<std::int64_t, std::string> id2label;  // task heads
-  std::int64_t num_labels = 0;
+  std::int64_t num_labels = 2;  // id2label's size; transformers' default when absent
+  // "regression", "single_label_classification" or "multi_label_classification": which of
+  // identity, softmax or sigmoid turns a sequence classifier's logits into scores.
+  std::optional<std::string> problem_type;
+  // Encoders (bert, roberta, xlm-roberta, distilbert): rows of the token type table (0:
+  // none, as DistilBERT) and how positions are embedded ("absolute", the only kind read).
+  std::int64_t type_vocab_size = 0;
+  std::string position_embedding_type;
   std::optional<std::string> chat_template;  // GGUF's tokenizer.chat_template
   GenerationDefaults generation;
   nlohmann::json extra = nlohmann::json::object();  // config.json fields not mapped above
 };
 
-// model_types hfserve describes: bert, gpt2, llama, mistral, qwen2, qwen3.
+// model_types hfserve describes: bert, distilbert, gpt2, llama, mistral, qwen2, qwen3,
+// roberta, xlm-roberta.
 const std::vector<std::string>& supported_model_types();
 
 // From the text of config.json and (optionally, may be empty) generation_config.json;
 // `source` names them in errors. Throws Error: kInvalidArgument for malformed JSON or a
 // field of the wrong type or range, kUnsupported for a model_type not supported (the
-// message lists the supported ones).
+// message lists the supported ones) or an encoder's position_embedding_type other than
+// "absolute".
 ModelConfig model_config_from_hf(std::string_view config_json, std::string_view generation_json,
                                  std::string_view source);
 

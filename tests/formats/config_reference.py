@@ -15,7 +15,8 @@ os.environ["TRANSFORMERS_NO_ADVISORY_WARNINGS"] = "1"
 warnings.filterwarnings("ignore")
 from pathlib import Path
 
-from transformers import AutoConfig, GenerationConfig
+from transformers import (AutoConfig, BertConfig, DistilBertConfig, GenerationConfig,
+                          RobertaConfig, XLMRobertaConfig)
 
 out = Path(sys.argv[1])
 CASES = {
@@ -73,6 +74,27 @@ CASES = {
         "pad_token_id": 0, "id2label": {"0": "NEGATIVE", "1": "NEUTRAL", "2": "POSITIVE"},
         "label2id": {"NEGATIVE": 0, "NEUTRAL": 1, "POSITIVE": 2}}, None),
 }
+# Encoders as their config classes write config.json (save_pretrained's text), with the
+# sizes of real checkpoints.
+for name, config in {
+    "roberta_classifier": RobertaConfig(
+        architectures=["RobertaForSequenceClassification"], vocab_size=50265,
+        max_position_embeddings=514, type_vocab_size=1, layer_norm_eps=1e-5, num_labels=1,
+        problem_type="regression"),
+    "xlm_roberta_masked_lm": XLMRobertaConfig(
+        architectures=["XLMRobertaForMaskedLM"], vocab_size=250002, max_position_embeddings=514,
+        type_vocab_size=1, layer_norm_eps=1e-5, hidden_act="gelu_new"),
+    "distilbert_classifier": DistilBertConfig(
+        architectures=["DistilBertForSequenceClassification"], vocab_size=30522, dim=768,
+        n_layers=6, n_heads=12, hidden_dim=3072, activation="gelu", sinusoidal_pos_embds=False,
+        seq_classif_dropout=0.2, id2label={0: "NEGATIVE", 1: "POSITIVE"},
+        problem_type="single_label_classification"),
+    "bert_token_classifier": BertConfig(
+        architectures=["BertForTokenClassification"], hidden_size=384, num_hidden_layers=6,
+        num_attention_heads=12, intermediate_size=1536, type_vocab_size=2,
+        id2label={i: f"L{i}" for i in range(9)}, problem_type="multi_label_classification"),
+}.items():
+    CASES[name] = (json.loads(config.to_json_string()), None)
 
 expected = {}
 for name, (config, generation) in CASES.items():
@@ -94,7 +116,8 @@ for name, (config, generation) in CASES.items():
         "num_key_value_heads": kv,
         "head_dim": getattr(c, "head_dim", None) or c.hidden_size // heads,
         "max_position_embeddings": c.max_position_embeddings,
-        "intermediate_size": (c.n_inner or 4 * c.n_embd) if c.model_type == "gpt2" else c.intermediate_size,
+        "intermediate_size": (c.n_inner or 4 * c.n_embd) if c.model_type == "gpt2" else (
+            c.hidden_dim if c.model_type == "distilbert" else c.intermediate_size),
         "tie_word_embeddings": c.tie_word_embeddings,
         "rope_theta": getattr(c, "rope_theta", 10000.0),
         "rope_type": (rope.get("rope_type") or rope.get("type")) if rope else None,
@@ -103,9 +126,16 @@ for name, (config, generation) in CASES.items():
         "torch_dtype": str(c.torch_dtype).replace("torch.", "") if c.torch_dtype is not None else "",
         "bos_token_id": c.bos_token_id, "eos_token_ids": eos, "pad_token_id": c.pad_token_id,
         "norm_eps": getattr(c, "rms_norm_eps", None) or getattr(c, "layer_norm_eps", None)
-                    or getattr(c, "layer_norm_epsilon", None),
+                    or getattr(c, "layer_norm_epsilon", None)
+                    # DistilBERT's modeling code fixes its LayerNorms' eps; the config has none.
+                    or (1e-12 if c.model_type == "distilbert" else None),
         "attention_bias": getattr(c, "attention_bias", None),
         "id2label": {str(k): v for k, v in c.id2label.items()} if "id2label" in config else None,
+        "num_labels": c.num_labels, "problem_type": c.problem_type,
+        "hidden_act": getattr(c, "hidden_act", None) or getattr(c, "activation", None)
+                      or getattr(c, "activation_function", None),
+        "type_vocab_size": getattr(c, "type_vocab_size", None),
+        "position_embedding_type": getattr(c, "position_embedding_type", None),
     }
     if generation is not None:
         g = GenerationConfig.from_pretrained(str(folder))

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 #include "../support/python_reference.h"
 #include "formats/gguf.h"
 #include "formats/weight_source.h"
@@ -37,7 +39,7 @@ class ModelConfigTest : public ::testing::Test {
 TempDir* ModelConfigTest::dir_ = nullptr;
 
 TEST_F(ModelConfigTest, MatchesTransformersForEveryFamily) {
-  ASSERT_EQ(expected_.size(), 7u);
+  ASSERT_EQ(expected_.size(), 11u);
   for (const auto& [name, want] : expected_.items()) {
     SCOPED_TRACE(name);
     const ModelConfig c = load_model_config(dir_->file(name));
@@ -54,6 +56,13 @@ TEST_F(ModelConfigTest, MatchesTransformersForEveryFamily) {
     EXPECT_EQ(c.rope_theta, want["rope_theta"].get<double>());
     EXPECT_EQ(c.norm_eps, static_cast<float>(want["norm_eps"].get<double>()));
     EXPECT_EQ(c.torch_dtype, want["torch_dtype"]);
+    EXPECT_EQ(c.hidden_act, want["hidden_act"]);
+    EXPECT_EQ(c.num_labels, want["num_labels"]);
+    EXPECT_EQ(json(c.problem_type ? json(*c.problem_type) : json()), want["problem_type"]);
+    if (!want["type_vocab_size"].is_null()) {
+      EXPECT_EQ(c.type_vocab_size, want["type_vocab_size"]);
+      EXPECT_EQ(c.position_embedding_type, want["position_embedding_type"]);
+    }
     if (want["rope_type"].is_null()) {
       EXPECT_FALSE(c.rope_scaling.has_value());
     } else {
@@ -122,8 +131,8 @@ TEST(ModelConfigErrors, UnknownArchitectureListsTheSupportedOnes) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
     EXPECT_NE(e.message().find(
-                  "'mamba' (MambaForCausalLM) is not supported; supported: bert, gpt2, llama, "
-                  "mistral, qwen2, qwen3"),
+                  "'mamba' (MambaForCausalLM) is not supported; supported: bert, distilbert, "
+                  "gpt2, llama, mistral, qwen2, qwen3, roberta, xlm-roberta"),
               std::string::npos)
         << e.message();
   }
@@ -156,6 +165,51 @@ TEST(ModelConfigErrors, BadFieldsAreNamed) {
   EXPECT_NE(message(R"("num_attention_heads":2,"id2label":{"x":"A"})").find("id2label"),
             std::string::npos);
   EXPECT_EQ(message(R"("num_attention_heads":2)"), "accepted");
+}
+
+TEST_F(ModelConfigTest, ReadsDistilBertNamesAndEncoderDefaults) {
+  const ModelConfig d = load_model_config(dir_->file("distilbert_classifier"));
+  EXPECT_EQ(d.type_vocab_size, 0);  // no token type table
+  EXPECT_EQ(d.position_embedding_type, "absolute");
+  EXPECT_FALSE(d.rms_norm);
+  EXPECT_EQ(d.id2label.at(1), "POSITIVE");
+  EXPECT_TRUE(d.extra.contains("sinusoidal_pos_embds"));
+  // A two-label head's config.json leaves its labels out (they are the default).
+  const ModelConfig bare = model_config_from_hf(
+      R"({"model_type":"bert","vocab_size":10,"hidden_size":8,"num_hidden_layers":1,
+      "num_attention_heads":2,"intermediate_size":16,"max_position_embeddings":16})",
+      "", "config.json");
+  EXPECT_EQ(bare.num_labels, 2);
+  EXPECT_EQ(bare.type_vocab_size, 2);
+  EXPECT_EQ(bare.pad_token_id, 0);
+  EXPECT_FALSE(bare.problem_type.has_value());
+}
+
+TEST(ModelConfigErrors, EncoderFieldsAreChecked) {
+  const std::string base =
+      R"("model_type":"roberta","vocab_size":10,"hidden_size":8,"intermediate_size":16,
+      "num_hidden_layers":1,"num_attention_heads":2,"max_position_embeddings":16)";
+  auto error = [&](const std::string& fields) -> std::optional<Error> {
+    try {
+      model_config_from_hf("{" + base + "," + fields + "}", "", "m/config.json");
+    } catch (const Error& e) {
+      return e;
+    }
+    return std::nullopt;
+  };
+  auto relative = error(R"("position_embedding_type":"relative_key")");
+  ASSERT_TRUE(relative);
+  EXPECT_EQ(relative->code(), ErrorCode::kUnsupported);
+  EXPECT_NE(relative->message().find("position_embedding_type 'relative_key' is not supported"),
+            std::string::npos);
+  auto problem = error(R"("problem_type":"ranking")");
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(problem->message().find("field 'problem_type'"), std::string::npos);
+  auto types = error(R"("type_vocab_size":-1)");
+  ASSERT_TRUE(types);
+  EXPECT_NE(types->message().find("field 'type_vocab_size'"), std::string::npos);
+  EXPECT_FALSE(error(R"("position_embedding_type":"absolute","type_vocab_size":1)"));
 }
 
 // The stories260K trio (config.json + model.safetensors + GGUF, made from one checkpoint)
