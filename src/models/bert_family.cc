@@ -86,18 +86,8 @@ class BertFamily final : public EncoderModel {
       blocks_.emplace_back(source, names, config, q);
     }
 
-    auto linear = [&](const std::string& name, std::int64_t in, std::int64_t out,
-                      const std::string& weight, const std::optional<std::string>& bias) {
-      auto layer = std::make_unique<Linear>(source, weight, in, bias, q);
-      if (layer->out_features() != static_cast<std::size_t>(out)) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "weight '" + weight + "' has " + std::to_string(layer->out_features()) +
-                        " rows; expected " + std::to_string(out) + " (" + name + ")");
-      }
-      return layer;
-    };
     auto dense = [&](const std::string& name, std::int64_t in, std::int64_t out) {
-      return linear(name, in, out, name + ".weight", name + ".bias");
+      return load_dense(source, name + ".weight", name + ".bias", in, out, q);
     };
     switch (head) {
       case EncoderHead::kNone:
@@ -106,22 +96,20 @@ class BertFamily final : public EncoderModel {
         if (!layout_.pooler.empty()) {
           pooler_ = dense((layout_.pooler_in_base ? base : "") + layout_.pooler, hidden, hidden);
         }
-        classifier_ = linear("num_labels", hidden, config.num_labels,
-                             layout_.classifier + ".weight", layout_.classifier + ".bias");
+        classifier_ = dense(layout_.classifier, hidden, config.num_labels);
         break;
       case EncoderHead::kTokenClassification:
-        classifier_ = linear("num_labels", hidden, config.num_labels,
-                             layout_.classifier + ".weight", layout_.classifier + ".bias");
+        classifier_ = dense(layout_.classifier, hidden, config.num_labels);
         break;
       case EncoderHead::kMaskedLm: {
         lm_transform_ = dense(layout_.lm_transform, hidden, hidden);
         lm_norm_.emplace(source, layout_.lm_norm, hidden, config.norm_eps);
         const std::string decoder = layout_.lm_decoder + ".weight";
         const std::string decoder_bias = layout_.lm_decoder + ".bias";
-        lm_decoder_ =
-            linear("vocab_size", hidden, config.vocab_size,
-                   source.find(decoder) ? decoder : base + layout_.word_embeddings + ".weight",
-                   source.find(decoder_bias) ? decoder_bias : layout_.lm_bias);
+        lm_decoder_ = load_dense(
+            source, source.find(decoder) ? decoder : base + layout_.word_embeddings + ".weight",
+            source.find(decoder_bias) ? decoder_bias : layout_.lm_bias, hidden, config.vocab_size,
+            q);
         break;
       }
     }

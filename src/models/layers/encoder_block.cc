@@ -16,19 +16,19 @@ namespace {
 // K and V are copied into blocks of this many positions, numbered in order.
 constexpr std::size_t kBlockSize = 16;
 
-std::unique_ptr<Linear> load_linear(const formats::WeightSource& source, const std::string& name,
-                                    std::int64_t in, std::int64_t out,
-                                    std::optional<tensor::DType> quantize_to) {
-  auto linear = std::make_unique<Linear>(source, name + ".weight", in, name + ".bias", quantize_to);
+}  // namespace
+
+std::unique_ptr<Linear> load_dense(const formats::WeightSource& source, const std::string& weight,
+                                   const std::string& bias, std::int64_t in, std::int64_t out,
+                                   std::optional<tensor::DType> quantize_to) {
+  auto linear = std::make_unique<Linear>(source, weight, in, bias, quantize_to);
   if (linear->out_features() != static_cast<std::size_t>(out)) {
-    throw Error(ErrorCode::kInvalidArgument, "weight '" + name + ".weight' has " +
+    throw Error(ErrorCode::kInvalidArgument, "weight '" + weight + "' has " +
                                                  std::to_string(linear->out_features()) +
                                                  " rows; expected " + std::to_string(out));
   }
   return linear;
 }
-
-}  // namespace
 
 EncoderBlock::EncoderBlock(const formats::WeightSource& source, const EncoderBlockNames& names,
                            const formats::ModelConfig& config,
@@ -45,12 +45,18 @@ EncoderBlock::EncoderBlock(const formats::WeightSource& source, const EncoderBlo
     throw Error(ErrorCode::kInvalidArgument,
                 "num_attention_heads x head_dim is not hidden_size " + std::to_string(hidden));
   }
-  query_ = load_linear(source, names.query, hidden, hidden, quantize_to);
-  key_ = load_linear(source, names.key, hidden, hidden, quantize_to);
-  value_ = load_linear(source, names.value, hidden, hidden, quantize_to);
-  attention_out_ = load_linear(source, names.attention_out, hidden, hidden, quantize_to);
-  up_ = load_linear(source, names.up, hidden, config.intermediate_size, quantize_to);
-  down_ = load_linear(source, names.down, config.intermediate_size, hidden, quantize_to);
+  query_ = load_dense(source, names.query + ".weight", names.query + ".bias", hidden, hidden,
+                      quantize_to);
+  key_ =
+      load_dense(source, names.key + ".weight", names.key + ".bias", hidden, hidden, quantize_to);
+  value_ = load_dense(source, names.value + ".weight", names.value + ".bias", hidden, hidden,
+                      quantize_to);
+  attention_out_ = load_dense(source, names.attention_out + ".weight",
+                              names.attention_out + ".bias", hidden, hidden, quantize_to);
+  up_ = load_dense(source, names.up + ".weight", names.up + ".bias", hidden,
+                   config.intermediate_size, quantize_to);
+  down_ = load_dense(source, names.down + ".weight", names.down + ".bias", config.intermediate_size,
+                     hidden, quantize_to);
 }
 
 void EncoderBlock::apply(ThreadPool& pool, std::span<const EncoderSequence> sequences, float* x,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -29,6 +30,12 @@ namespace hfserve::models {
 struct EncoderBlockNames {
   std::string query, key, value, attention_out, attention_norm, up, down, output_norm;
 };
+
+// The Linear `weight` [out, in] with its `bias` [out], quantised at load when asked.
+// Throws Error naming a missing tensor or a weight of another shape.
+std::unique_ptr<Linear> load_dense(const formats::WeightSource& source, const std::string& weight,
+                                   const std::string& bias, std::int64_t in, std::int64_t out,
+                                   std::optional<tensor::DType> quantize_to);
 
 class EncoderBlock {
  public:
