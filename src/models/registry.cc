@@ -1,9 +1,11 @@
 #include "models/registry.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 
+#include "models/encoders.h"
 #include "models/llama.h"
 #include "util/error.h"
 
@@ -24,7 +26,66 @@ const std::map<std::string, Builder>& builders() {
   return table;
 }
 
+using EncoderBuilder = std::unique_ptr<EncoderModel> (*)(const formats::ModelConfig&,
+                                                         const formats::WeightSource&,
+                                                         const LoadOptions&, EncoderHead);
+struct EncoderEntry {
+  EncoderBuilder build;
+  EncoderHead head;
+};
+
+// Keyed by Hugging Face's class names; a config.json without architectures names its
+// model_type instead (ModelConfig::architecture), which means the bare *Model.
+const std::map<std::string, EncoderEntry>& encoders() {
+  static const std::map<std::string, EncoderEntry> table = [] {
+    std::map<std::string, EncoderEntry> t;
+    const struct {
+      const char* model_type;
+      const char* name;
+      EncoderBuilder build;
+    } families[] = {{"bert", "Bert", build_bert},
+                    {"roberta", "Roberta", build_roberta},
+                    {"xlm-roberta", "XLMRoberta", build_roberta},
+                    {"distilbert", "DistilBert", build_distilbert}};
+    for (const auto& f : families) {
+      const std::string name = f.name;
+      t[f.model_type] = {f.build, EncoderHead::kNone};
+      t[name + "Model"] = {f.build, EncoderHead::kNone};
+      t[name + "ForSequenceClassification"] = {f.build, EncoderHead::kSequenceClassification};
+      t[name + "ForTokenClassification"] = {f.build, EncoderHead::kTokenClassification};
+      t[name + "ForMaskedLM"] = {f.build, EncoderHead::kMaskedLm};
+    }
+    return t;
+  }();
+  return table;
+}
+
 }  // namespace
+
+bool is_encoder(const formats::ModelConfig& config) {
+  const std::string& type = config.model_type;
+  return type == "bert" || type == "roberta" || type == "xlm-roberta" || type == "distilbert";
+}
+
+std::unique_ptr<EncoderModel> build_encoder(const formats::ModelConfig& config,
+                                            const formats::WeightSource& source,
+                                            const LoadOptions& options) {
+  const auto& table = encoders();
+  auto it = table.find(config.architecture);
+  if (it == table.end()) {
+    std::string list;
+    for (const auto& [name, entry] : table) {
+      // The class names; the model_type keys are lower case.
+      if (std::isupper(static_cast<unsigned char>(name[0]))) {
+        list += (list.empty() ? "" : ", ") + name;
+      }
+    }
+    throw Error(ErrorCode::kUnsupported, "no encoder for architecture '" + config.architecture +
+                                             "' (model_type '" + config.model_type +
+                                             "'); supported: " + list);
+  }
+  return it->second.build(config, source, options, it->second.head);
+}
 
 std::vector<std::string> supported_causal_lm_names() {
   std::vector<std::string> names;
