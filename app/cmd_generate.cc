@@ -11,6 +11,7 @@
 #include "app/model_runtime.h"
 #include "app/subcommand.h"
 #include "pipelines/chat_prompt.h"
+#include "util/error.h"
 
 namespace hfserve::app {
 namespace {
@@ -30,6 +31,12 @@ struct GenerateArgs {
 
 int run_generate(const GenerateArgs& args) {
   std::unique_ptr<ModelRuntime> runtime = load_runtime(args.model);
+  if (!runtime->generator) {
+    throw Error(ErrorCode::kUnsupported,
+                runtime->reference +
+                    " is an encoder model: it computes embeddings and scores (hfserve serve), "
+                    "it does not generate text");
+  }
   pipelines::TextGenerator& generator = *runtime->generator;
   pipelines::TextRequest request;
   if (args.chat) {

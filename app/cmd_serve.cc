@@ -103,7 +103,11 @@ int run_serve(const ServeArgs& args) {
     throw;
   }
   record_model_load(history.get(), runtime->reference, load_start, runtime.get(), "");
-  http.set_generator(runtime->generator.get());
+  if (runtime->encoder_tasks) {
+    http.set_encoder(runtime->encoder_tasks.get());
+  } else {
+    http.set_generator(runtime->generator.get());
+  }
   log::info("ready: serving {} as {}", runtime->reference, options.served_names.front());
   http.wait();
   signal_thread.join();

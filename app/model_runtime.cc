@@ -86,6 +86,10 @@ void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_m
   cmd->add_option("--block_size", a.block_size, "Tokens per KV cache block")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  cmd->add_option("--max_batch_tokens", a.max_batch_tokens,
+                  "Encoder models: tokens per forward pass across requests")
+      ->check(CLI::Range(1, 1 << 24))
+      ->capture_default_str();
   cmd->add_flag("--no_prefix_caching", a.no_prefix_caching, "Do not reuse cached prompt prefixes");
   cmd->add_option("--threads", a.threads, "Compute threads (default: one per hardware thread)");
 }
@@ -136,6 +140,16 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   models::LoadOptions load;
   if (!a.quantization.empty()) {
     load.quantization = a.quantization == "Q8_0" ? tensor::DType::kQ8_0 : tensor::DType::kQ4_0;
+  }
+  if (pipelines::is_encoder_model(pulled)) {
+    runtime->encoder = std::make_unique<pipelines::LoadedEncoder>(
+        pipelines::load_encoder(pulled, load, a.max_model_len));
+    engine::EncoderRunnerOptions runner;
+    runner.max_batch_tokens = a.max_batch_tokens;
+    runner.max_queue = a.max_queue;
+    runner.num_threads = a.threads;
+    runtime->encoder_tasks = std::make_unique<pipelines::EncoderTasks>(*runtime->encoder, runner);
+    return runtime;
   }
   runtime->model = pipelines::load_causal_lm(pulled, load);
 

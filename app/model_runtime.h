@@ -11,6 +11,8 @@
 #include <string>
 
 #include "app/config_apply.h"
+#include "pipelines/encoder_tasks.h"
+#include "pipelines/loaded_encoder.h"
 #include "pipelines/loaded_model.h"
 #include "pipelines/text_generation.h"
 
@@ -36,6 +38,7 @@ struct ModelArgs {
   std::size_t max_concurrency = 0;  // 0: max_num_seqs
   std::size_t max_queue = 1024;
   std::size_t block_size = 16;
+  std::size_t max_batch_tokens = 16384;  // encoders: tokens per forward pass
   bool no_prefix_caching = false;
   std::size_t threads = 0;
 };
@@ -49,11 +52,21 @@ void note_config(const AppliedConfig& config, ModelArgs& args);
 struct ModelRuntime {
   std::string reference;    // the model reference as resolved (for the served name)
   hub::PulledModel pulled;  // where its files came from (revision, commit)
+  // A causal LM (model and generator) or an encoder (encoder and encoder_tasks).
   pipelines::LoadedModel model;
   std::unique_ptr<pipelines::TextGenerator> generator;
+  std::unique_ptr<pipelines::LoadedEncoder> encoder;
+  std::unique_ptr<pipelines::EncoderTasks> encoder_tasks;
+
+  // Whichever kind was loaded: its folder or file, and its weights.
+  const std::string& source() const { return encoder ? encoder->source : model.source; }
+  const formats::WeightSource& weights() const {
+    return encoder ? *encoder->weights : *model.weights;
+  }
 };
 
-// Resolves, loads and starts the model. Throws Error saying what to fix.
+// Resolves, loads and starts the model: a causal LM with its engine, or an encoder (a
+// BERT-family config.json) with its runner. Throws Error saying what to fix.
 std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& args);
 
 // "4GiB" → 4294967296; plain digits are bytes. Throws Error(kInvalidArgument).

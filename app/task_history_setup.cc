@@ -52,10 +52,10 @@ void record_model_load(telemetry::TaskHistory* history, const std::string& refer
   span.labels = {{"model", reference}, {"device", "cpu"}};
   if (runtime) {
     std::uintmax_t bytes = 0;
-    for (const std::string& file : runtime->model.weights->files()) {
+    for (const std::string& file : runtime->weights().files()) {
       bytes += std::filesystem::file_size(file);
     }
-    span.labels["source"] = runtime->model.source;
+    span.labels["source"] = runtime->source();
     span.labels["revision"] = runtime->pulled.revision;
     span.labels["commit"] = runtime->pulled.commit;
     span.labels["bytes"] = bytes;
