@@ -21,14 +21,15 @@ struct Embedding {
   std::size_t row_bytes = 0;
 
   Embedding() = default;
-  Embedding(const formats::WeightSource& source, const std::string& name, std::int64_t hidden) {
+  Embedding(const formats::WeightSource& source, const std::string& name, std::int64_t rows,
+            std::int64_t hidden) {
     table = source.get(name);
-    if (table.shape.size() != 2 || table.shape[1] != hidden || table.shape[0] == 0) {
+    if (table.shape != std::vector<std::int64_t>{rows, hidden}) {
       throw Error(ErrorCode::kInvalidArgument,
                   "embedding '" + name + "' has shape " + tensor::shape_string(table.shape) +
-                      "; expected [rows, " + std::to_string(hidden) + "]");
+                      "; expected " + tensor::shape_string({rows, hidden}));
     }
-    row_bytes = table.num_bytes() / static_cast<std::size_t>(table.shape[0]);
+    row_bytes = table.num_bytes() / static_cast<std::size_t>(std::max<std::int64_t>(rows, 1));
   }
   std::size_t rows() const {
     return table.shape.empty() ? 0 : static_cast<std::size_t>(table.shape[0]);
@@ -52,16 +53,13 @@ class BertFamily final : public EncoderModel {
         source.find(layout_.prefix + layout_.word_embeddings + ".weight") ? layout_.prefix : "";
     const std::int64_t hidden = config.hidden_size;
     const auto q = options.quantization;
-    word_ = Embedding(source, base + layout_.word_embeddings + ".weight", hidden);
-    position_ = Embedding(source, base + layout_.position_embeddings + ".weight", hidden);
+    word_ =
+        Embedding(source, base + layout_.word_embeddings + ".weight", config.vocab_size, hidden);
+    position_ = Embedding(source, base + layout_.position_embeddings + ".weight",
+                          config.max_position_embeddings, hidden);
     if (!layout_.token_type_embeddings.empty()) {
-      types_ = Embedding(source, base + layout_.token_type_embeddings + ".weight", hidden);
-    }
-    if (word_.rows() < static_cast<std::size_t>(config.vocab_size)) {
-      throw Error(ErrorCode::kInvalidArgument, "embedding '" + base + layout_.word_embeddings +
-                                                   ".weight' has " + std::to_string(word_.rows()) +
-                                                   " rows; vocab_size is " +
-                                                   std::to_string(config.vocab_size));
+      types_ = Embedding(source, base + layout_.token_type_embeddings + ".weight",
+                         config.type_vocab_size, hidden);
     }
     if (layout_.positions_after_padding) {
       if (!config.pad_token_id || *config.pad_token_id < 0) {

@@ -273,13 +273,18 @@ TEST_F(EncoderTest, BadInputsAreInvalidArguments) {
   }
 }
 
-// Reads another source but hides one tensor, as a truncated checkpoint would.
-class Hiding final : public formats::WeightSource {
+// Reads another source but hides one tensor, as a truncated checkpoint would, or shows it
+// with one row fewer (its first ones), as a checkpoint of another size would.
+class Tampered final : public formats::WeightSource {
  public:
-  Hiding(const formats::WeightSource& inner, std::string hidden)
-      : inner_(inner), hidden_(std::move(hidden)) {}
+  Tampered(const formats::WeightSource& inner, std::string name, bool hide)
+      : inner_(inner), name_(std::move(name)), hide_(hide) {}
   std::optional<tensor::TensorView> find(std::string_view name) const override {
-    return name == hidden_ ? std::nullopt : inner_.find(name);
+    std::optional<tensor::TensorView> view = inner_.find(name);
+    if (name != name_ || !view) return view;
+    if (hide_) return std::nullopt;
+    view->shape[0] -= 1;
+    return view;
   }
   std::vector<std::string> names() const override { return inner_.names(); }
   std::vector<std::string> files() const override { return inner_.files(); }
@@ -287,23 +292,29 @@ class Hiding final : public formats::WeightSource {
 
  private:
   const formats::WeightSource& inner_;
-  std::string hidden_;
+  std::string name_;
+  bool hide_;
 };
 
-TEST_F(EncoderTest, RegistryNamesArchitecturesAndMissingWeights) {
+TEST_F(EncoderTest, RegistryNamesArchitecturesAndBadWeights) {
   const std::string dir = kDir + "/roberta_SequenceClassification";
   formats::ModelConfig config = formats::load_model_config(dir);
   EXPECT_TRUE(is_encoder(config));
   auto source = formats::open_safetensors(dir);
   for (const std::string name :
-       {"classifier.out_proj.weight", "roberta.encoder.layer.1.attention.self.key.bias",
-        "roberta.embeddings.LayerNorm.weight"}) {
-    Hiding hiding(*source, name);
-    try {
-      build_encoder(config, hiding);
-      ADD_FAILURE() << "built without " << name;
-    } catch (const Error& e) {
-      EXPECT_NE(e.message().find(name), std::string::npos) << e.message();
+       {"classifier.out_proj.weight", "classifier.dense.weight",
+        "roberta.encoder.layer.1.attention.self.key.bias",
+        "roberta.encoder.layer.0.output.dense.weight", "roberta.embeddings.LayerNorm.weight",
+        "roberta.embeddings.position_embeddings.weight",
+        "roberta.encoder.layer.1.output.LayerNorm.bias"}) {
+    for (bool hide : {true, false}) {
+      Tampered tampered(*source, name, hide);
+      try {
+        build_encoder(config, tampered);
+        ADD_FAILURE() << "built with " << name << (hide ? " missing" : " mis-shaped");
+      } catch (const Error& e) {
+        EXPECT_NE(e.message().find(name), std::string::npos) << e.message();
+      }
     }
   }
 

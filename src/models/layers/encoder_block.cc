@@ -21,13 +21,13 @@ constexpr std::size_t kBlockSize = 16;
 std::unique_ptr<Linear> load_dense(const formats::WeightSource& source, const std::string& weight,
                                    const std::string& bias, std::int64_t in, std::int64_t out,
                                    std::optional<tensor::DType> quantize_to) {
-  auto linear = std::make_unique<Linear>(source, weight, in, bias, quantize_to);
-  if (linear->out_features() != static_cast<std::size_t>(out)) {
-    throw Error(ErrorCode::kInvalidArgument, "weight '" + weight + "' has " +
-                                                 std::to_string(linear->out_features()) +
-                                                 " rows; expected " + std::to_string(out));
+  const tensor::TensorView view = source.get(weight);
+  if (view.shape != std::vector<std::int64_t>{out, in}) {
+    throw Error(ErrorCode::kInvalidArgument, "weight '" + weight + "' has shape " +
+                                                 tensor::shape_string(view.shape) + "; expected " +
+                                                 tensor::shape_string({out, in}));
   }
-  return linear;
+  return std::make_unique<Linear>(source, weight, in, bias, quantize_to);
 }
 
 EncoderBlock::EncoderBlock(const formats::WeightSource& source, const EncoderBlockNames& names,
