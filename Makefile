@@ -36,7 +36,7 @@ test-sanitize: sanitize
 # is left. FUZZ_TARGETS picks others (every target: see tests/*/CMakeLists.txt); in the
 # normal builds ctest replays every target's corpus with mutations.
 FUZZ_TARGETS ?= safetensors_header gguf config_json tokenizer_json tokenizer_config hub_model_ref \
-  app_config sentence_transformers embeddings_request
+  app_config sentence_transformers embeddings_request kserve_request
 empty :=
 space := $(empty) $(empty)
 fuzz:

@@ -13,6 +13,7 @@
 #include "app/subcommand.h"
 #include "app/task_history_setup.h"
 #include "app/version.h"
+#include "pipelines/task.h"
 #include "server/http_server.h"
 #include "util/log.h"
 
@@ -25,6 +26,11 @@ struct ServeArgs {
   int port = 8080;
   std::vector<std::string> model_names;
   std::string task = "auto";
+  bool return_probabilities = false;
+  bool return_raw_logits = false;
+  bool return_token_type_ids = false;
+  bool return_offsets_mapping = false;
+  bool disable_special_tokens = false;
   std::optional<std::string> api_key;
   std::vector<std::string> cors_origins;
   std::string max_body_bytes = "32MiB";
@@ -37,13 +43,42 @@ std::string env_or(const char* name, const std::string& fallback) {
   return value ? value : fallback;
 }
 
-int run_serve(const ServeArgs& args) {
-  if (args.task != "auto" && args.task != "generate" && args.task != "text_generation" &&
-      args.task != "chat") {
-    throw Error(ErrorCode::kUnsupported, "--task " + args.task +
-                                             ": this build serves text generation (auto, "
-                                             "generate, text_generation, chat)");
+// --task as given: nullopt for auto; generate and chat are text_generation's older names.
+std::optional<pipelines::Task> requested_task(const std::string& name) {
+  if (name == "auto") return std::nullopt;
+  if (name == "generate" || name == "chat") return pipelines::Task::kTextGeneration;
+  if (auto task = pipelines::parse_task(name)) return task;
+  throw Error(ErrorCode::kInvalidArgument,
+              "--task " + name + ": expected auto or one of " + pipelines::task_names());
+}
+
+// The task the loaded model serves, checked against what it can do.
+pipelines::TaskSettings task_settings(const ServeArgs& args, const ModelRuntime& runtime) {
+  std::optional<pipelines::Task> task = requested_task(args.task);
+  pipelines::TaskSettings settings;
+  if (!runtime.encoder) {
+    if (task && *task != pipelines::Task::kTextGeneration) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "--task " + args.task + " does not fit this model: " + runtime.reference +
+                      " is a causal LM, which serves text_generation");
+    }
+    settings.task = pipelines::Task::kTextGeneration;
+    return settings;
   }
+  const models::EncoderModel& model = *runtime.encoder->model;
+  settings.task = task ? *task : pipelines::infer_task(model.config().architecture, true);
+  pipelines::check_encoder_task(settings.task, model);
+  settings.format = args.return_probabilities ? pipelines::ScoreFormat::kProbabilities
+                    : args.return_raw_logits  ? pipelines::ScoreFormat::kRawLogits
+                                              : pipelines::ScoreFormat::kIndex;
+  settings.add_special_tokens = !args.disable_special_tokens;
+  settings.offsets =
+      args.return_offsets_mapping && settings.task == pipelines::Task::kTokenClassification;
+  return settings;
+}
+
+int run_serve(const ServeArgs& args) {
+  requested_task(args.task);  // a wrong name fails before anything loads
   // SIGINT and SIGTERM are taken by one thread (below), not by whichever thread they hit.
   sigset_t signals;
   sigemptyset(&signals);
@@ -98,9 +133,18 @@ int run_serve(const ServeArgs& args) {
     signal_thread.join();
     throw;
   }
+  pipelines::TaskSettings task;
+  try {
+    task = task_settings(args, *runtime);
+  } catch (const std::exception&) {
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+    signal_thread.join();
+    throw;
+  }
   record_model_load(history.get(), runtime->reference, load_start, runtime.get(), "");
+  log::info("task: {}", pipelines::task_name(task.task));
   if (runtime->encoder_tasks) {
-    http.set_encoder(runtime->encoder_tasks.get());
+    http.set_encoder(runtime->encoder_tasks.get(), task);
   } else {
     http.set_generator(runtime->generator.get());
   }
@@ -124,8 +168,24 @@ Subcommand add_serve_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--model_name", args->model_names,
                   "Name(s) clients use in `model` (default: the reference)");
-  cmd->add_option("--task", args->task, "auto, generate, text_generation or chat")
+  cmd->add_option("--task", args->task,
+                  "auto (from config.json's architectures) or " + pipelines::task_names())
       ->capture_default_str();
+  // KServe's Hugging Face server flags for its encoder tasks (V1 predict, V2 infer).
+  auto* probabilities = cmd->add_flag(
+      "--return_probabilities", args->return_probabilities,
+      "Classification and fill-mask: softmax probabilities (4 decimals) instead of the argmax");
+  cmd->add_flag("--return_raw_logits", args->return_raw_logits,
+                "Classification and fill-mask: the raw logits instead of the argmax")
+      ->excludes(probabilities);
+  cmd->add_flag("--return_offsets_mapping", args->return_offsets_mapping,
+                "Token classification: each token's character offsets (output offset_mapping)");
+  cmd->add_flag("--disable_special_tokens", args->disable_special_tokens,
+                "KServe tasks: tokenize without the model's special tokens ([CLS], [SEP], ...)");
+  // Accepted for KServe's command lines: its V1/V2 inputs are single texts, whose token
+  // types are all 0 whether or not they are passed to the model.
+  cmd->add_flag("--return_token_type_ids", args->return_token_type_ids,
+                "Accepted for KServe compatibility (no effect: single texts have type 0)");
   cmd->add_option("--api_key", args->api_key,
                   "Require 'Authorization: Bearer KEY' on inference routes (or HFSERVE_API_KEY)");
   cmd->add_option("--cors_origins", args->cors_origins, "Origins allowed by CORS (* for any)");

@@ -65,7 +65,8 @@ void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_m
       ->check(CLI::IsMember({"Q8_0", "Q4_0"}, CLI::ignore_case));
   cmd->add_option("--hf_token", a.hf_token, "Hugging Face token (else HF_TOKEN, ...)");
   cmd->add_flag("--offline", a.offline, "Use the local cache only (as HF_HUB_OFFLINE=1)");
-  cmd->add_option("--max_model_len", a.max_model_len, "Context length (default: the model's)");
+  cmd->add_option("--max_model_len,--max_length", a.max_model_len,
+                  "Context length (default: the model's); --max_length is KServe's name");
   cmd->add_option("--kv_cache_memory", a.kv_cache_memory,
                   "KV cache size, e.g. 2GiB (default: --memory_utilization of free memory)")
       ->check(bytes_validator());

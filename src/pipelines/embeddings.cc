@@ -10,6 +10,15 @@ std::size_t embedding_size(const EncoderTasks& tasks) {
                              tasks.model().model->hidden_size());
 }
 
+std::vector<float> pooled_embedding(const EncoderTasks& tasks, const std::vector<float>& hidden) {
+  const formats::SentenceTransformersConfig& st = tasks.model().sentence_transformers;
+  const std::size_t size = tasks.model().model->hidden_size();
+  std::vector<float> vector(embedding_size(tasks));
+  models::pool(st.pooling, hidden.data(), hidden.size() / size, size, vector.data());
+  if (st.normalize) models::l2_normalize(vector.data(), vector.size());
+  return vector;
+}
+
 EmbeddingResult embed(const EncoderTasks& tasks, const EmbeddingRequest& request) {
   const std::size_t size = embedding_size(tasks);
   if (request.dimensions && (*request.dimensions < 1 || *request.dimensions > size)) {
@@ -33,14 +42,9 @@ EmbeddingResult embed(const EncoderTasks& tasks, const EmbeddingRequest& request
   for (const engine::EncoderInput& input : inputs) result.prompt_tokens += input.tokens.size();
 
   const std::vector<engine::EncoderResult> outputs = tasks.runner().submit(std::move(inputs)).get();
-  const formats::SentenceTransformersConfig& st = tasks.model().sentence_transformers;
-  const std::size_t hidden = tasks.model().model->hidden_size();
   result.vectors.reserve(outputs.size());
   for (const engine::EncoderResult& output : outputs) {
-    std::vector<float> vector(size);
-    models::pool(st.pooling, output.hidden.data(), output.hidden.size() / hidden, hidden,
-                 vector.data());
-    if (st.normalize) models::l2_normalize(vector.data(), vector.size());
+    std::vector<float> vector = pooled_embedding(tasks, output.hidden);
     if (request.dimensions) {
       vector.resize(*request.dimensions);
       models::l2_normalize(vector.data(), vector.size());

@@ -32,6 +32,10 @@ struct EmbeddingResult {
 // The vector length before `dimensions`.
 std::size_t embedding_size(const EncoderTasks& tasks);
 
+// One input's vector from its hidden states [tokens, hidden_size]: pooled, and normalised
+// when the model has a Normalize module (before any `dimensions`).
+std::vector<float> pooled_embedding(const EncoderTasks& tasks, const std::vector<float>& hidden);
+
 // Throws Error(kInvalidArgument) naming the input that is empty or too long, or a
 // `dimensions` outside [1, embedding_size]; errors of the runner as it gives them.
 EmbeddingResult embed(const EncoderTasks& tasks, const EmbeddingRequest& request);

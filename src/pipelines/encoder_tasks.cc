@@ -21,8 +21,8 @@ Error EncoderTasks::too_long(const std::string& what, std::size_t length) const 
                    "cut it there");
 }
 
-engine::EncoderInput EncoderTasks::finish(const tokenizer::Encoding& encoding,
-                                          const std::string& what) const {
+engine::EncoderInput EncoderTasks::to_input(const tokenizer::Encoding& encoding,
+                                            const std::string& what) const {
   if (encoding.size() > max_model_len()) throw too_long(what, encoding.size());
   engine::EncoderInput input;
   input.tokens.assign(encoding.ids.begin(), encoding.ids.end());
@@ -38,14 +38,38 @@ engine::EncoderInput EncoderTasks::encode(std::string_view text, bool truncate,
                                           const std::string& what) const {
   tokenizer::EncodeOptions options;
   if (truncate) options.truncation = tokenizer::TruncationParams{max_model_len()};
-  return finish(model_.tokenizer->encode(prepare(text), options), what);
+  return to_input(model_.tokenizer->encode(prepare(text), options), what);
 }
 
 engine::EncoderInput EncoderTasks::encode_pair(std::string_view first, std::string_view second,
                                                bool truncate, const std::string& what) const {
   tokenizer::EncodeOptions options;
   if (truncate) options.truncation = tokenizer::TruncationParams{max_model_len()};
-  return finish(model_.tokenizer->encode_pair(prepare(first), prepare(second), options), what);
+  return to_input(model_.tokenizer->encode_pair(prepare(first), prepare(second), options), what);
+}
+
+tokenizer::Encoding EncoderTasks::tokenize(std::string_view text, bool add_special_tokens) const {
+  tokenizer::EncodeOptions options;
+  options.add_special_tokens = add_special_tokens;
+  options.char_offsets = true;
+  options.truncation = tokenizer::TruncationParams{max_model_len()};
+  return model_.tokenizer->encode(prepare(text), options);
+}
+
+std::vector<engine::EncoderInput> EncoderTasks::encode_instances(
+    const std::vector<std::string>& texts, bool add_special_tokens,
+    std::vector<tokenizer::Encoding>* encodings) const {
+  if (texts.empty()) throw Error(ErrorCode::kInvalidArgument, "no instances: send at least one");
+  std::vector<engine::EncoderInput> inputs;
+  inputs.reserve(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const std::string what = "instance " + std::to_string(i);
+    tokenizer::Encoding encoding = tokenize(texts[i], add_special_tokens);
+    if (encoding.ids.empty()) throw Error(ErrorCode::kInvalidArgument, what + " has no tokens");
+    inputs.push_back(to_input(encoding, what));
+    if (encodings) encodings->push_back(std::move(encoding));
+  }
+  return inputs;
 }
 
 engine::EncoderInput EncoderTasks::from_ids(std::vector<std::int32_t> ids, bool truncate,

@@ -35,13 +35,23 @@ class EncoderTasks {
   engine::EncoderInput encode(std::string_view text, bool truncate, const std::string& what) const;
   engine::EncoderInput encode_pair(std::string_view first, std::string_view second, bool truncate,
                                    const std::string& what) const;
+  // The text's tokens as KServe's V1/V2 tasks take them: always cut to max_model_len (KServe
+  // tokenizes with truncation=True), special tokens as asked, offsets in characters as
+  // transformers' offset_mapping gives them. to_input() makes the model's input of it.
+  tokenizer::Encoding tokenize(std::string_view text, bool add_special_tokens) const;
+  engine::EncoderInput to_input(const tokenizer::Encoding& encoding, const std::string& what) const;
+  // Every text of a KServe V1/V2 request as tokenize() and to_input() make it; with
+  // `encodings`, their encodings too. Throws Error(kInvalidArgument) for no texts or a
+  // text without tokens (naming "instance i").
+  std::vector<engine::EncoderInput> encode_instances(
+      const std::vector<std::string>& texts, bool add_special_tokens,
+      std::vector<tokenizer::Encoding>* encodings = nullptr) const;
   // A client's token ids, used as given (no special tokens added), cut or refused as above.
   engine::EncoderInput from_ids(std::vector<std::int32_t> ids, bool truncate,
                                 const std::string& what) const;
 
  private:
   Error too_long(const std::string& what, std::size_t length) const;
-  engine::EncoderInput finish(const tokenizer::Encoding& encoding, const std::string& what) const;
   std::string prepare(std::string_view text) const;
 
   const LoadedEncoder& model_;

@@ -3,15 +3,40 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "models/registry.h"
 #include "tokenizer/pretrained.h"
 #include "util/error.h"
+#include "util/file_text.h"
 #include "util/log.h"
 
 namespace hfserve::pipelines {
 namespace {
 
 namespace fs = std::filesystem;
+
+// tokenizer_config.json's mask_token: a string, or an AddedToken object's "content".
+std::optional<std::uint32_t> find_mask_token(const fs::path& dir,
+                                             const tokenizer::Tokenizer& tokenizer) {
+  std::vector<std::string> names;
+  if (fs::exists(dir / "tokenizer_config.json")) {
+    const nlohmann::json config =
+        nlohmann::json::parse(read_file_text(dir / "tokenizer_config.json"), nullptr, false);
+    if (config.is_object() && config.contains("mask_token")) {
+      const nlohmann::json& mask = config["mask_token"];
+      if (mask.is_string()) names.push_back(mask.get<std::string>());
+      if (mask.is_object() && mask.contains("content") && mask["content"].is_string()) {
+        names.push_back(mask["content"].get<std::string>());
+      }
+    }
+  }
+  if (names.empty()) names = {"[MASK]", "<mask>"};
+  for (const std::string& name : names) {
+    if (auto id = tokenizer.token_to_id(name)) return id;
+  }
+  return std::nullopt;
+}
 
 bool has_gguf(const hub::PulledModel& pulled) {
   return std::any_of(pulled.files.begin(), pulled.files.end(),
@@ -45,8 +70,10 @@ LoadedEncoder load_encoder(const hub::PulledModel& pulled, const models::LoadOpt
                     " has no tokenizer.json: hfserve needs the fast tokenizer file (convert a "
                     "slow tokenizer with transformers' AutoTokenizer.save_pretrained)");
   }
-  loaded.tokenizer = std::make_unique<tokenizer::Tokenizer>(
-      std::move(tokenizer::load_pretrained_tokenizer(dir).tokenizer));
+  tokenizer::PretrainedTokenizer pretrained = tokenizer::load_pretrained_tokenizer(dir);
+  loaded.tokenizer_config = std::move(pretrained.config);
+  loaded.tokenizer = std::make_unique<tokenizer::Tokenizer>(std::move(pretrained.tokenizer));
+  loaded.mask_token_id = find_mask_token(dir, *loaded.tokenizer);
   loaded.sentence_transformers = formats::load_sentence_transformers_config(dir.string());
   loaded.weights = formats::open_safetensors(dir.string());
   loaded.model = models::build_encoder(loaded.config, *loaded.weights, options);

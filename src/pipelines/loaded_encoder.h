@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "formats/model_config.h"
@@ -18,6 +20,7 @@
 #include "hub/pull.h"
 #include "models/encoder.h"
 #include "models/load_options.h"
+#include "tokenizer/pretrained.h"
 #include "tokenizer/tokenizer.h"
 
 namespace hfserve::pipelines {
@@ -28,6 +31,10 @@ struct LoadedEncoder {
   std::unique_ptr<formats::WeightSource> weights;
   std::unique_ptr<models::EncoderModel> model;
   std::unique_ptr<tokenizer::Tokenizer> tokenizer;
+  tokenizer::TokenizerConfig tokenizer_config;  // decode's clean-up (fill-mask answers)
+  // tokenizer_config.json's mask_token (else [MASK] or <mask>, the BERT and RoBERTa
+  // classes' defaults) when the vocabulary has it: what fill-mask looks for.
+  std::optional<std::uint32_t> mask_token_id;
   formats::SentenceTransformersConfig sentence_transformers;
   // Tokens per input, special tokens included: the model's positions, cut to
   // sentence_bert_config.json's max_seq_length where it says less (as vLLM does).

@@ -67,6 +67,8 @@ nlohmann::json error_body(const Error& error) {
             {"code", std::string(error_code_name(error.code()))}}}};
 }
 
+nlohmann::json kserve_error_body(const Error& error) { return {{"error", error.message()}}; }
+
 nlohmann::json error_body(int status, const std::string& message) {
   return {
       {"error",

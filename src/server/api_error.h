@@ -1,5 +1,6 @@
 // The one place where failures become HTTP: an Error's code decides the status, and the
-// body is OpenAI's error object {"error": {"message", "type", "param", "code"}}.
+// body is OpenAI's error object {"error": {"message", "type", "param", "code"}}, or
+// KServe's {"error": message} on its V1/V2 routes.
 // ParamError is an invalid_argument Error that names the request field at fault, which
 // goes into "param".
 #pragma once
@@ -27,6 +28,8 @@ int http_status(ErrorCode code);
 
 // The OpenAI error body for `error` (its param when it is a ParamError).
 nlohmann::json error_body(const Error& error);
+// KServe's error body for its V1/V2 routes: {"error": message} (status as above).
+nlohmann::json kserve_error_body(const Error& error);
 // An error body for a status the HTTP layer produced itself (404 route, 413 body).
 nlohmann::json error_body(int status, const std::string& message);
 

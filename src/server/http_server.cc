@@ -12,6 +12,8 @@
 #include "pipelines/rerank.h"
 #include "server/api_error.h"
 #include "server/encoder_api.h"
+#include "server/kserve_v1.h"
+#include "server/kserve_v2.h"
 #include "server/openai_request.h"
 #include "server/openai_response.h"
 #include "server/request_span.h"
@@ -23,7 +25,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-void send_json(httplib::Response& res, int status, const Json& body) {
+template <typename AnyJson = Json>
+void send_json(httplib::Response& res, int status, const AnyJson& body) {
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
 }
@@ -101,6 +104,7 @@ struct HttpServer::Impl {
   int bound_port = 0;
   std::atomic<pipelines::TextGenerator*> generator{nullptr};
   std::atomic<pipelines::EncoderTasks*> encoder{nullptr};
+  pipelines::TaskSettings task;  // written before `encoder` is set, read only after
   std::mutex stopped_mutex;
   std::condition_variable stopped_cv;
   bool stopped = false;
@@ -110,9 +114,11 @@ struct HttpServer::Impl {
 
   explicit Impl(ServerOptions o) : options(std::move(o)) {}
 
-  bool open_route(const std::string& path) const {
+  // Probes answer without the API key; a model's V1 readiness is a GET, its predict a POST.
+  bool open_route(const httplib::Request& req) const {
+    const std::string& path = req.path;
     return path == "/health" || path == "/metrics" || path.rfind("/v2/health", 0) == 0 ||
-           path.rfind("/v1/models/", 0) == 0;
+           (req.method == "GET" && path.rfind("/v1/models/", 0) == 0);
   }
 
   // Auth and CORS, before any route runs.
@@ -134,7 +140,7 @@ struct HttpServer::Impl {
         }
       }
     }
-    if (options.api_key && !open_route(req.path)) {
+    if (options.api_key && !open_route(req)) {
       const std::string header = req.get_header_value("Authorization");
       const std::string prefix = "Bearer ";
       if (header.rfind(prefix, 0) != 0 ||
@@ -185,14 +191,19 @@ struct HttpServer::Impl {
     return requested;
   }
 
-  // Wraps a handler: any Error becomes its status and OpenAI error body.
+  // Wraps a handler: any Error becomes its status and OpenAI error body (KServe's
+  // {"error": message} for the V1/V2 routes).
   template <typename Fn>
-  httplib::Server::Handler guarded(Fn fn) {
-    return [fn](const httplib::Request& req, httplib::Response& res) {
+  httplib::Server::Handler guarded(Fn fn, bool kserve = false) {
+    return [fn, kserve](const httplib::Request& req, httplib::Response& res) {
       try {
         fn(req, res);
       } catch (const Error& error) {
-        send_error(res, error);
+        if (kserve) {
+          send_json(res, http_status(error.code()), kserve_error_body(error));
+        } else {
+          send_error(res, error);
+        }
         if (error.code() == ErrorCode::kResourceExhausted) res.set_header("Retry-After", "1");
       } catch (const std::exception& error) {
         log::error("{} {}: {}", req.method, req.path, error.what());
@@ -283,9 +294,10 @@ struct HttpServer::Impl {
         });
   }
 
-  // /v1/embeddings and /v1/rerank: one JSON response, an `ai_completion` span, the
-  // request metrics (prompt tokens only). `run(body, tasks, name, tokens)` parses,
-  // computes and returns the response body.
+  // /v1/embeddings, /v1/rerank and KServe's predict and infer: one JSON response, an
+  // `ai_completion` span, the request metrics (prompt tokens only). `run(body, tasks,
+  // tokens, model)` parses, computes and returns the response body, and says the served
+  // name it answered as.
   template <typename Run>
   void encode(const httplib::Request& req, httplib::Response& res, const std::string& endpoint,
               const std::string& id, Run run) {
@@ -298,9 +310,8 @@ struct HttpServer::Impl {
     try {
       pipelines::EncoderTasks& tasks = ready_encoder();
       const nlohmann::ordered_json body = parse_body(req);
-      Json response = run(body, tasks, tokens);
-      span.set_model(response["model"].get<std::string>());
-      record.model = response["model"].get<std::string>();
+      const auto response = run(body, tasks, tokens, record.model);
+      span.set_model(record.model);
       send_json(res, 200, response);
       span.finish(200, tokens, 0);
     } catch (const Error& error) {
@@ -324,9 +335,9 @@ struct HttpServer::Impl {
   void embeddings(const httplib::Request& req, httplib::Response& res) {
     encode(req, res, "embeddings", random_id("embd-"),
            [this](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
-                  std::size_t& tokens) {
+                  std::size_t& tokens, std::string& name) {
              const EmbeddingsCall call = parse_embeddings_request(body);
-             const std::string name = served_model(call.model);
+             name = served_model(call.model);
              const pipelines::EmbeddingResult result = pipelines::embed(tasks, call.request);
              tokens = result.prompt_tokens;
              return embeddings_body(call, result, name);
@@ -337,12 +348,42 @@ struct HttpServer::Impl {
     const std::string id = random_id("rerank-");
     encode(req, res, "rerank", id,
            [this, &id](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
-                       std::size_t& tokens) {
+                       std::size_t& tokens, std::string& name) {
              const RerankCall call = parse_rerank_request(body);
-             const std::string name = served_model(call.model);
+             name = served_model(call.model);
              const pipelines::RerankResult result = pipelines::rerank(tasks, call.request);
              tokens = result.prompt_tokens;
              return rerank_body(call, result, name, id);
+           });
+  }
+
+  // KServe V1 POST /v1/models/<name>:predict.
+  void v1_predict(const httplib::Request& req, httplib::Response& res) {
+    const std::string requested = req.matches[1];
+    encode(req, res, "kserve_v1", random_id("predict-"),
+           [this, &requested](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
+                              std::size_t& tokens, std::string& name) {
+             name = served_model(requested);
+             const TaskResult result = run_task(tasks, task, parse_v1_request(body));
+             tokens = prompt_tokens(result);
+             return v1_response(result);
+           });
+  }
+
+  // KServe V2 POST /v2/models/<name>/infer.
+  void v2_infer(const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Inference-Header-Content-Length")) {
+      throw ParamError("", "binary tensor data is not supported: send JSON tensors");
+    }
+    const std::string requested = req.matches[1];
+    encode(req, res, "kserve_v2", random_id("infer-"),
+           [this, &requested](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
+                              std::size_t& tokens, std::string& name) {
+             name = served_model(requested);
+             const V2Call call = parse_v2_request(body);
+             const TaskResult result = run_task(tasks, task, call.texts);
+             tokens = prompt_tokens(result);
+             return v2_response(call, name, v2_outputs(result));
            });
   }
 
@@ -538,6 +579,32 @@ struct HttpServer::Impl {
                record_health(req, res.status);
              }));
 
+    // KServe V1 predict and V2 (Open Inference Protocol) for encoder tasks.
+    http.Post(R"(/v1/models/([^/:]+):predict)",
+              guarded([this](const auto& req, auto& res) { v1_predict(req, res); }, true));
+    http.Get("/v2", guarded(
+                        [this](const auto&, auto& res) {
+                          send_json(res, 200, v2_server_metadata(options.version));
+                        },
+                        true));
+    http.Get(R"(/v2/models/([^/]+))", guarded(
+                                          [this](const auto& req, auto& res) {
+                                            const std::string name = served_model(req.matches[1]);
+                                            ready_encoder();
+                                            send_json(res, 200, v2_model_metadata(name, task));
+                                          },
+                                          true));
+    http.Get(R"(/v2/models/([^/]+)/ready)",
+             guarded(
+                 [this, ready](const auto& req, auto& res) {
+                   const std::string name = served_model(req.matches[1]);
+                   const bool is_ready = ready(res);
+                   send_json(res, res.status, {{"name", name}, {"ready", is_ready}});
+                 },
+                 true));
+    http.Post(R"(/v2/models/([^/]+)/infer)",
+              guarded([this](const auto& req, auto& res) { v2_infer(req, res); }, true));
+
     http.set_pre_routing_handler(
         [this](const auto& req, auto& res) { return pre_route(req, res); });
     // Statuses httplib produces itself (unknown route, body too large) get an error body too.
@@ -602,7 +669,10 @@ void HttpServer::set_generator(pipelines::TextGenerator* generator) {
   impl_->generator = generator;
 }
 
-void HttpServer::set_encoder(pipelines::EncoderTasks* tasks) { impl_->encoder = tasks; }
+void HttpServer::set_encoder(pipelines::EncoderTasks* tasks, const pipelines::TaskSettings& task) {
+  impl_->task = task;
+  impl_->encoder = tasks;
+}
 
 void HttpServer::stop() {
   impl_->http.stop();

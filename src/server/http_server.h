@@ -1,10 +1,11 @@
 // HttpServer: hfserve's HTTP front (cpp-httplib): the OpenAI routes under KServe's prefix
 // rule (/<KSERVE_OPENAI_ROUTE_PREFIX>/v1/..., and /v1/... as vLLM serves them), health
 // and readiness for Kubernetes and KServe (V1 and V2), and vLLM's /tokenize and
-// /detokenize; for an encoder model, OpenAI's /v1/embeddings and the rerank API
-// (/v1/rerank, /rerank). It listens before the model is loaded: liveness answers at once,
-// readiness and the inference routes answer 503 until set_generator() or set_encoder()
-// is called.
+// /detokenize; for an encoder model, OpenAI's /v1/embeddings, the rerank API
+// (/v1/rerank, /rerank), and KServe's V1 predict and V2 metadata and infer for its task
+// (server/kserve_v1.h, server/kserve_v2.h). It listens before the model is loaded:
+// liveness answers at once, readiness and the inference routes answer 503 until
+// set_generator() or set_encoder() is called.
 // Streams are Server-Sent Events; a client that goes away cancels its request.
 // With a task history, every inference request writes an `ai_completion` span and every
 // health probe a `health` span, and GET /v1/task_history reads them back.
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "pipelines/encoder_tasks.h"
+#include "pipelines/task.h"
 #include "pipelines/text_generation.h"
 #include "telemetry/task_history.h"
 
@@ -54,8 +56,9 @@ class HttpServer {
   // The model is loaded: readiness turns 200 and inference routes open. `generator`
   // must outlive the server.
   void set_generator(pipelines::TextGenerator* generator);
-  // The same for an encoder model (embeddings, rerank). `tasks` must outlive the server.
-  void set_encoder(pipelines::EncoderTasks* tasks);
+  // The same for an encoder model (embeddings, rerank; `task` is what KServe's V1 predict
+  // and V2 infer run). `tasks` must outlive the server; call it once.
+  void set_encoder(pipelines::EncoderTasks* tasks, const pipelines::TaskSettings& task = {});
   // Stops accepting, ends the listening thread; returns when it has.
   void stop();
   // Blocks until stop() (from another thread) has stopped the server.
