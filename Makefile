@@ -54,6 +54,7 @@ serve: build
 bench: build
 	cmake --build build --target run_benchmarks
 	cmake --build build --target run_serve_benchmark
+	cmake --build build --target run_embed_benchmark
 
 FORMATTED = $(shell git ls-files '*.h' '*.cc' '*.cu' 2>/dev/null)
 
