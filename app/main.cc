@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--log_level", log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str();
+  std::string log_format = "text";
+  app.add_option("--log_format", log_format, "text, or json: one JSON object per line")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   const hfserve::app::Subcommand commands[] = {
       hfserve::app::add_serve_command(app),    hfserve::app::add_generate_command(app),
@@ -36,8 +40,8 @@ int main(int argc, char** argv) {
     hfserve::log::init_stderr();
     for (const hfserve::app::Subcommand& command : commands) {
       if (!command.cli->parsed()) continue;
-      // The file fills what the command line left unset; it may set log_level too, so the
-      // level is set after it.
+      // The file fills what the command line left unset; it may set log_level and
+      // log_format too, so they are set after it.
       const CLI::Option* config_option = command.cli->get_option_no_throw("--config");
       const std::string config =
           config_option && config_option->count() > 0 ? config_option->as<std::string>() : "";
@@ -49,6 +53,7 @@ int main(int argc, char** argv) {
         if (command.configured) command.configured(*applied);
       }
       hfserve::log::set_level(log_level);
+      hfserve::log::set_format(log_format);
       if (applied) {
         hfserve::log::info("config {}: {} settings applied, {} overridden by flags", config,
                            applied->applied, applied->overridden);
