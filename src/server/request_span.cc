@@ -2,31 +2,37 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telemetry/request_log.h"
+
 namespace hfserve::server {
 
-RequestSpan::RequestSpan(telemetry::TaskHistory* history, bool capture, std::string endpoint,
+RequestSpan::RequestSpan(const RequestRecording& recording, std::string endpoint,
                          const std::string& body)
-    : history_(history), capture_(capture) {
-  if (!history_) return;
+    : recording_(recording), endpoint_(std::move(endpoint)) {
+  if (recording_.in_flight) ++*recording_.in_flight;
+  if (!recording_.history) return;
   span_ = telemetry::start_span(telemetry::kTaskAiCompletion);
-  span_.labels["endpoint"] = std::move(endpoint);
-  if (capture_) span_.input = body;
+  span_.labels["endpoint"] = endpoint_;
+  if (recording_.capture) span_.input = body;
 }
 
 RequestSpan::~RequestSpan() {
-  if (history_) finish(500, 0, 0, "the request ended without a response");
+  finish(500, 0, 0, "the request ended without a response");
+  if (recording_.in_flight) --*recording_.in_flight;
 }
 
 void RequestSpan::set_model(const std::string& model) {
-  if (history_) span_.labels["model"] = model;
+  model_ = model;
+  if (recording_.history) span_.labels["model"] = model;
 }
 
 void RequestSpan::set_request_id(const std::string& id) {
-  if (history_) span_.labels["request_id"] = id;
+  request_id_ = id;
+  if (recording_.history) span_.labels["request_id"] = id;
 }
 
 void RequestSpan::add(const std::vector<pipelines::ChoiceDelta>& deltas) {
-  if (!history_ || !capture_) return;
+  if (!recording_.history || !recording_.capture) return;
   for (const pipelines::ChoiceDelta& delta : deltas) {
     if (outputs_.size() <= delta.index) outputs_.resize(delta.index + 1);
     outputs_[delta.index] += delta.text;
@@ -35,13 +41,22 @@ void RequestSpan::add(const std::vector<pipelines::ChoiceDelta>& deltas) {
 
 void RequestSpan::finish(int status, std::size_t prompt_tokens, std::size_t completion_tokens,
                          const std::string& error) {
-  if (!history_) return;
+  if (finished_) return;
+  finished_ = true;
+  if (recording_.log) {
+    telemetry::log_request(
+        {request_id_, model_, endpoint_, status, prompt_tokens, completion_tokens,
+         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+             .count(),
+         error});
+  }
+  if (!recording_.history) return;
   span_.end_time = telemetry::Span::Clock::now();
   span_.labels["status"] = std::to_string(status);
   span_.labels["prompt_tokens"] = prompt_tokens;
   span_.labels["completion_tokens"] = completion_tokens;
   if (!error.empty()) span_.error_message = error;
-  if (capture_ && status < 400) {
+  if (recording_.capture && status < 400) {
     if (outputs_.size() <= 1) {
       span_.captured_output = outputs_.empty() ? "" : outputs_.front();
     } else {
@@ -49,8 +64,7 @@ void RequestSpan::finish(int status, std::size_t prompt_tokens, std::size_t comp
           nlohmann::json(outputs_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
   }
-  history_->record(std::move(span_));
-  history_ = nullptr;
+  recording_.history->record(std::move(span_));
 }
 
 }  // namespace hfserve::server
