@@ -79,6 +79,14 @@ Engine::~Engine() {
   thread_.join();
 }
 
+void Engine::abort_all(const Error& error) {
+  {
+    std::lock_guard lock(mutex_);
+    abort_ = error;
+  }
+  wake_.notify_one();
+}
+
 std::shared_ptr<RequestStream> Engine::submit(GenerationRequest spec) {
   if (spec.prompt.empty()) throw Error(ErrorCode::kInvalidArgument, "the prompt is empty");
   if (spec.n == 0) throw Error(ErrorCode::kInvalidArgument, "n must be >= 1");
@@ -137,9 +145,18 @@ void Engine::loop() {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] {
-        return stopping_ || !inbox_.empty() || !running_.empty() || !waiting_.empty();
+        return stopping_ || abort_ || !inbox_.empty() || !running_.empty() || !waiting_.empty();
       });
       if (stopping_) break;
+      if (abort_) {
+        const Error error = *abort_;
+        abort_.reset();
+        lock.unlock();
+        take_new_requests();
+        fail_everything(error);
+        publish_stats();
+        continue;
+      }
     }
     try {
       step();

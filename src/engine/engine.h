@@ -23,6 +23,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -31,6 +32,7 @@
 #include "engine/request_stream.h"
 #include "engine/sampling_params.h"
 #include "models/causal_lm.h"
+#include "util/error.h"
 #include "util/thread_pool.h"
 
 namespace hfserve::engine {
@@ -87,6 +89,9 @@ class Engine {
   EngineStats stats() const;
   // Blocks until no request is queued or running (a drain before shutdown; tests).
   void wait_until_idle() const;
+  // Ends every queued and running request with `error` at the next step (a shutdown whose
+  // grace period ran out); the engine goes on taking new ones.
+  void abort_all(const Error& error);
   std::size_t max_model_len() const { return options_.max_model_len; }
   const models::CausalLM& model() const { return model_; }
 
@@ -136,6 +141,7 @@ class Engine {
   mutable std::condition_variable idle_;
   std::vector<std::unique_ptr<Sequence>> inbox_;
   bool stopping_ = false;
+  std::optional<Error> abort_;          // abort_all()'s error, until the scheduler applies it
   std::atomic<std::size_t> queued_{0};  // submitted, not yet admitted
   EngineStats stats_;                   // guarded by mutex_
   std::thread thread_;
