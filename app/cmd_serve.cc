@@ -1,6 +1,10 @@
 // `hfserve serve MODEL`: loads a model and serves it over HTTP (src/server) until SIGINT
 // or SIGTERM. The server listens first, so liveness answers while the model loads and
-// readiness turns 200 once it can serve.
+// readiness turns 200 once it can serve. A signal starts a graceful shutdown: readiness
+// turns 503 and new requests are refused while those in flight get --shutdown_grace
+// seconds to finish; what still runs then is ended, the task history is written out, and
+// the process exits 0.
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -36,6 +40,7 @@ struct ServeArgs {
   std::string max_body_bytes = "32MiB";
   bool disable_log_requests = false;
   TaskHistoryArgs task_history;
+  double shutdown_grace = 25;  // seconds; Kubernetes sends SIGKILL 30 s after SIGTERM
 };
 
 std::string env_or(const char* name, const std::string& fallback) {
@@ -116,13 +121,25 @@ int run_serve(const ServeArgs& args) {
   log::info("listening on http://{}:{} (OpenAI routes under /{}/v1 and /v1)", args.host,
             http.port(), options.route_prefix);
 
+  std::unique_ptr<ModelRuntime> runtime;
+  std::atomic<ModelRuntime*> serving{nullptr};
   std::thread signal_thread([&] {
     int received = 0;
     sigwait(&signals, &received);
-    log::info("signal {} received: shutting down", received);
+    const auto grace = std::chrono::milliseconds(static_cast<long>(args.shutdown_grace * 1000));
+    log::info("signal {} received: shutting down; requests in flight have {} s to finish", received,
+              args.shutdown_grace);
+    std::size_t left = http.drain(grace);
+    if (left > 0) {
+      log::warn("{} requests still running after {} s: ending them", left, args.shutdown_grace);
+      if (ModelRuntime* r = serving.load(); r && r->generator) {
+        r->generator->engine().abort_all(
+            Error(ErrorCode::kUnavailable, "the server shut down before the request finished"));
+      }
+      left = http.drain(std::chrono::seconds(5));
+    }
     http.stop();
   });
-  std::unique_ptr<ModelRuntime> runtime;
   const auto load_start = std::chrono::system_clock::now();
   try {
     runtime = load_runtime(args.model);
@@ -148,6 +165,7 @@ int run_serve(const ServeArgs& args) {
   } else {
     http.set_generator(runtime->generator.get());
   }
+  serving = runtime.get();
   log::info("ready: serving {} as {}", runtime->reference, options.served_names.front());
   http.wait();
   signal_thread.join();
@@ -194,6 +212,10 @@ Subcommand add_serve_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--disable_log_requests", args->disable_log_requests,
                 "Do not log each request, nor keep bodies in the task history");
+  cmd->add_option("--shutdown_grace", args->shutdown_grace,
+                  "Seconds requests in flight get to finish after SIGTERM/SIGINT")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
   add_task_history_options(cmd, args->task_history);
   return {cmd, [args] { return run_serve(*args); },
           [args](const AppliedConfig& config) { note_config(config, args->model); }};

@@ -104,7 +104,9 @@ struct HttpServer::Impl {
   int bound_port = 0;
   std::atomic<pipelines::TextGenerator*> generator{nullptr};
   std::atomic<pipelines::EncoderTasks*> encoder{nullptr};
-  pipelines::TaskSettings task;  // written before `encoder` is set, read only after
+  std::atomic<bool> draining{false};
+  std::atomic<std::size_t> in_flight{0};  // live RequestSpans
+  pipelines::TaskSettings task;           // written before `encoder` is set, read only after
   std::mutex stopped_mutex;
   std::condition_variable stopped_cv;
   bool stopped = false;
@@ -155,9 +157,23 @@ struct HttpServer::Impl {
     return httplib::Server::HandlerResponse::Unhandled;
   }
 
-  bool ready() const { return generator.load() != nullptr || encoder.load() != nullptr; }
+  bool ready() const {
+    return !draining && (generator.load() != nullptr || encoder.load() != nullptr);
+  }
+
+  // How inference requests are recorded (task history, request log, in-flight count).
+  RequestRecording recording() {
+    return {options.task_history, options.capture_requests, options.log_requests, &in_flight};
+  }
+
+  void refuse_if_draining() const {
+    if (draining) {
+      throw Error(ErrorCode::kUnavailable, "the server is shutting down; retry on another replica");
+    }
+  }
 
   pipelines::TextGenerator& ready_generator() const {
+    refuse_if_draining();
     pipelines::TextGenerator* g = generator.load();
     if (g) return *g;
     if (encoder.load()) {
@@ -169,6 +185,7 @@ struct HttpServer::Impl {
   }
 
   pipelines::EncoderTasks& ready_encoder() const {
+    refuse_if_draining();
     pipelines::EncoderTasks* e = encoder.load();
     if (e) return *e;
     if (generator.load()) {
@@ -213,8 +230,7 @@ struct HttpServer::Impl {
   }
 
   void generate(const httplib::Request& req, httplib::Response& res, bool chat) {
-    auto span = std::make_shared<RequestSpan>(options.task_history, options.capture_requests,
-                                              chat ? "chat" : "completions", req.body);
+    auto span = std::make_shared<RequestSpan>(recording(), chat ? "chat" : "completions", req.body);
     std::shared_ptr<OpenAiCall> call;
     std::shared_ptr<pipelines::Generation> generation;
     std::shared_ptr<ResponseWriter> writer;
@@ -301,7 +317,7 @@ struct HttpServer::Impl {
   template <typename Run>
   void encode(const httplib::Request& req, httplib::Response& res, const std::string& endpoint,
               const std::string& id, Run run) {
-    RequestSpan span(options.task_history, options.capture_requests, endpoint, req.body);
+    RequestSpan span(recording(), endpoint, req.body);
     span.set_request_id(id);
     telemetry::RequestRecord record;
     record.endpoint = endpoint;
@@ -615,16 +631,12 @@ struct HttpServer::Impl {
                                                 : "HTTP " + std::to_string(res.status);
       send_json(res, res.status, error_body(res.status, message));
     });
-    if (options.log_requests) {
-      http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-        metrics.record_http_response(res.status);
-        log::info("{} {} {}", req.method, req.path, res.status);
-      });
-    } else {
-      http.set_logger([this](const httplib::Request&, const httplib::Response& res) {
-        metrics.record_http_response(res.status);
-      });
-    }
+    // Inference requests log their own line (RequestSpan); every HTTP exchange, probes
+    // included, only at debug level.
+    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      metrics.record_http_response(res.status);
+      if (options.log_requests) log::debug("{} {} {}", req.method, req.path, res.status);
+    });
     // One small write per streamed token: without TCP_NODELAY, Nagle and delayed ACKs
     // hold each one back.
     http.set_tcp_nodelay(true);
@@ -672,6 +684,16 @@ void HttpServer::set_generator(pipelines::TextGenerator* generator) {
 void HttpServer::set_encoder(pipelines::EncoderTasks* tasks, const pipelines::TaskSettings& task) {
   impl_->task = task;
   impl_->encoder = tasks;
+}
+
+std::size_t HttpServer::drain(std::chrono::milliseconds grace) {
+  Impl& s = *impl_;
+  s.draining = true;
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (s.in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return s.in_flight;
 }
 
 void HttpServer::stop() {

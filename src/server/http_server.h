@@ -13,6 +13,7 @@
 // start(), set_generator(), set_encoder() and stop() may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -35,7 +36,7 @@ struct ServerOptions {
   std::vector<std::string> cors_origins;  // "*" allows any; empty: no CORS headers
   std::size_t max_body_bytes = 32u << 20;
   std::size_t http_threads = 64;  // concurrent connections (streams hold one each)
-  bool log_requests = true;
+  bool log_requests = true;       // a log line per inference request (telemetry/request_log.h)
   // Where spans go (not owned; must outlive the server); null: no task history.
   telemetry::TaskHistory* task_history = nullptr;
   bool capture_requests = true;  // request bodies and generated text in the spans
@@ -59,6 +60,10 @@ class HttpServer {
   // The same for an encoder model (embeddings, rerank; `task` is what KServe's V1 predict
   // and V2 infer run). `tasks` must outlive the server; call it once.
   void set_encoder(pipelines::EncoderTasks* tasks, const pipelines::TaskSettings& task = {});
+  // The first step of a graceful shutdown: readiness turns 503 (so Kubernetes stops
+  // routing here) and new inference requests are refused with 503, while those in flight
+  // (streams included) run on for up to `grace`. Returns how many were still running.
+  std::size_t drain(std::chrono::milliseconds grace);
   // Stops accepting, ends the listening thread; returns when it has.
   void stop();
   // Blocks until stop() (from another thread) has stopped the server.
