@@ -1,5 +1,7 @@
 #include "app/model_runtime.h"
 
+#include <filesystem>
+
 #include <cctype>
 
 #include "hub/pull.h"
@@ -58,6 +60,10 @@ void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_m
   cmd->add_option("--model_revision", a.model_revision, "Branch, tag or commit to load");
   cmd->add_option("--tokenizer_revision", a.tokenizer_revision,
                   "Must equal the model's revision (the tokenizer comes from the same snapshot)");
+  cmd->add_option("--device", a.device,
+                  "auto, cpu or cuda (auto: CUDA when built in and a GPU is seen)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
   cmd->add_option("--dtype", a.dtype, "auto or float32 (activations are float32)")
       ->capture_default_str();
   cmd->add_option("--quantization,-q", a.quantization,
@@ -101,6 +107,16 @@ void note_config(const AppliedConfig& config, ModelArgs& args) {
   }
 }
 
+namespace {
+
+std::size_t weight_file_bytes(const formats::WeightSource& weights) {
+  std::size_t bytes = 0;
+  for (const std::string& file : weights.files()) bytes += std::filesystem::file_size(file);
+  return bytes;
+}
+
+}  // namespace
+
 std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   if (a.dtype != "auto" && a.dtype != "float32") {
     throw Error(ErrorCode::kUnsupported,
@@ -134,8 +150,18 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   const hub::PulledModel pulled =
       hub::pull_model(ref, hub::HubSettings::from_environment(env), pull, env);
 
+  // This build has CPU kernels only; the choice and its reason are logged, as a CUDA
+  // build will log its own.
+  if (a.device == "cuda") {
+    throw Error(ErrorCode::kUnsupported,
+                "--device cuda: this build of hfserve has no CUDA kernels; use --device cpu "
+                "(or auto)");
+  }
+  log::info("device: cpu ({})",
+            a.device == "cpu" ? "--device cpu" : "auto: this build has no CUDA kernels");
   kernels::install();
   auto runtime = std::make_unique<ModelRuntime>();
+  runtime->device = "cpu";
   runtime->reference = reference;
   runtime->pulled = pulled;
   models::LoadOptions load;
@@ -149,6 +175,10 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
     runner.max_batch_tokens = a.max_batch_tokens;
     runner.max_queue = a.max_queue;
     runner.num_threads = a.threads;
+    pipelines::check_memory_fits(
+        {weight_file_bytes(*runtime->encoder->weights), 0,
+         pipelines::working_bytes(runtime->encoder->config, a.max_batch_tokens, 0)},
+        pipelines::available_memory(), reference);
     runtime->encoder_tasks = std::make_unique<pipelines::EncoderTasks>(*runtime->encoder, runner);
     return runtime;
   }
@@ -174,9 +204,21 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   memory.memory_utilization = a.memory_utilization;
   if (!a.kv_cache_memory.empty())
     memory.kv_cache_bytes = parse_bytes(a.kv_cache_memory, "--kv_cache_memory");
-  const std::size_t bytes =
+  std::size_t bytes =
       pipelines::kv_cache_bytes(memory, *runtime->model.model, options.max_model_len,
                                 options.max_num_seqs, options.block_size);
+  // Checked before the KV cache is allocated: a model that cannot fit fails here with the
+  // numbers rather than being OOM-killed while serving.
+  pipelines::MemoryNeeds needs;
+  needs.weights = weight_file_bytes(*runtime->model.weights);
+  needs.working = pipelines::working_bytes(runtime->model.config, options.max_num_batched_tokens,
+                                           options.max_num_seqs);
+  const std::optional<std::size_t> available = pipelines::available_memory();
+  if (!memory.kv_cache_bytes && available && *available > needs.weights + needs.working) {
+    bytes = std::min(bytes, *available - needs.weights - needs.working);
+  }
+  needs.kv_cache = bytes;
+  pipelines::check_memory_fits(needs, available, reference);
   options.num_blocks =
       engine::Engine::blocks_for_memory(*runtime->model.model, bytes, options.block_size);
   log::info("KV cache: {} blocks of {} tokens ({} MiB), max_model_len {}, max_num_seqs {}",
