@@ -123,9 +123,14 @@ int run_serve(const ServeArgs& args) {
 
   std::unique_ptr<ModelRuntime> runtime;
   std::atomic<ModelRuntime*> serving{nullptr};
+  std::atomic<bool> load_failed{false};  // then the signal thread just stops the server
   std::thread signal_thread([&] {
     int received = 0;
     sigwait(&signals, &received);
+    if (load_failed) {
+      http.stop();
+      return;
+    }
     const auto grace = std::chrono::milliseconds(static_cast<long>(args.shutdown_grace * 1000));
     log::info("signal {} received: shutting down; requests in flight have {} s to finish", received,
               args.shutdown_grace);
@@ -146,6 +151,7 @@ int run_serve(const ServeArgs& args) {
   } catch (const std::exception& error) {
     record_model_load(history.get(), options.served_names.front(), load_start, nullptr,
                       error.what());
+    load_failed = true;
     pthread_kill(signal_thread.native_handle(), SIGTERM);
     signal_thread.join();
     throw;
@@ -154,6 +160,7 @@ int run_serve(const ServeArgs& args) {
   try {
     task = task_settings(args, *runtime);
   } catch (const std::exception&) {
+    load_failed = true;
     pthread_kill(signal_thread.native_handle(), SIGTERM);
     signal_thread.join();
     throw;

@@ -30,7 +30,8 @@ struct ModelArgs {
   std::string model_revision;  // overrides the reference's revision
   std::string tokenizer_revision;
   std::string dtype = "auto";
-  std::string quantization;  // "", "Q8_0" or "Q4_0": float weights quantised at load
+  std::string device = "auto";  // auto, cpu or cuda
+  std::string quantization;     // "", "Q8_0" or "Q4_0": float weights quantised at load
   std::optional<std::string> hf_token;
   std::string hf_token_source = "--hf_token";  // or where in the config file, for the log
   bool offline = false;
@@ -58,6 +59,7 @@ struct ModelRuntime {
   std::string reference;    // the model reference as resolved (for the served name)
   hub::PulledModel pulled;  // where its files came from (revision, commit)
   // A causal LM (model and generator) or an encoder (encoder and encoder_tasks).
+  std::string device;  // where it runs ("cpu"), for logs and spans
   pipelines::LoadedModel model;
   std::unique_ptr<pipelines::TextGenerator> generator;
   std::unique_ptr<pipelines::LoadedEncoder> encoder;

@@ -49,7 +49,7 @@ void record_model_load(telemetry::TaskHistory* history, const std::string& refer
   span.start_time = start;
   span.end_time = std::chrono::system_clock::now();
   span.input = reference;
-  span.labels = {{"model", reference}, {"device", "cpu"}};
+  span.labels = {{"model", reference}, {"device", runtime ? runtime->device : "cpu"}};
   if (runtime) {
     std::uintmax_t bytes = 0;
     for (const std::string& file : runtime->weights().files()) {
