@@ -17,6 +17,7 @@
 #include <string>
 
 #include "formats/gguf_names.h"
+#include "models/layers/causal_attention.h"
 #include "models/layers/linear.h"
 #include "models/layers/rope.h"
 #include "tensor/dequantize.h"
@@ -191,40 +192,9 @@ class Llama final : public CausalLM {
       rope_.apply(q.data(), n, n_heads, positions.data());
       rope_.apply(kk.data(), n, n_kv, positions.data());
 
-      const LayerKv& cache = kv.layers[l];
-      for (const SequenceChunk& s : batch.sequences) {
-        for (std::size_t i = 0; i < s.n_tokens; ++i) {
-          const std::size_t t = s.first_token + i, pos = s.first_position + i;
-          const std::size_t block = static_cast<std::size_t>(s.block_table[pos / kv.block_size]);
-          for (std::size_t head = 0; head < n_kv; ++head) {
-            const std::size_t at =
-                ((block * n_kv + head) * kv.block_size + pos % kv.block_size) * hd;
-            std::memcpy(cache.k + at, &kk[(t * n_kv + head) * hd], hd * sizeof(float));
-            std::memcpy(cache.v + at, &vv[(t * n_kv + head) * hd], hd * sizeof(float));
-          }
-        }
-        tensor::PagedAttentionArgs args;
-        args.q = &q[s.first_token * n_heads * hd];
-        args.out = &attn[s.first_token * n_heads * hd];
-        args.k_cache = cache.k;
-        args.v_cache = cache.v;
-        args.block_table = s.block_table;
-        args.n_tokens = s.n_tokens;
-        args.n_heads = n_heads;
-        args.n_kv_heads = n_kv;
-        args.head_dim = hd;
-        args.block_size = kv.block_size;
-        args.first_position = s.first_position;
-        args.sliding_window = static_cast<std::size_t>(c.sliding_window.value_or(0));
-        args.scale = 1.0f / std::sqrt(static_cast<float>(hd));
-        // One item reads (position + 1) keys and values of head_dim: only worth a thread
-        // past about 32K of them.
-        const std::size_t per_item = (s.first_position + s.n_tokens) * hd;
-        pool.parallel_for(
-            s.n_tokens * n_kv,
-            [&](std::size_t begin, std::size_t end) { k.paged_attention_f32(args, begin, end); },
-            std::max<std::size_t>(1, (std::size_t{1} << 15) / per_item));
-      }
+      causal_attention(batch, kv.layers[l], kv.block_size,
+                       {n_heads, n_kv, hd, static_cast<std::size_t>(c.sliding_window.value_or(0))},
+                       q.data(), kk.data(), vv.data(), pool, attn.data());
       layer.o->apply(pool, attn.data(), n, h.data());
       k.add_f32(x.data(), h.data(), n * hidden, x.data());
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "models/encoders.h"
+#include "models/gpt2.h"
 #include "models/llama.h"
 #include "util/error.h"
 
@@ -22,6 +23,7 @@ const std::map<std::string, Builder>& builders() {
       {"MistralForCausalLM", build_llama}, {"mistral", build_llama},
       {"Qwen2ForCausalLM", build_llama},   {"qwen2", build_llama},
       {"Qwen3ForCausalLM", build_llama},   {"qwen3", build_llama},
+      {"GPT2LMHeadModel", build_gpt2},     {"gpt2", build_gpt2},
   };
   return table;
 }
