@@ -49,8 +49,8 @@ class Seq2SeqModel {
   // Feeds `tokens` (at positions cache.length, ...) to the decoder; `logits` becomes
   // [tokens, vocab_size]. Throws Error(kInvalidArgument) for no tokens or a token outside
   // the vocabulary, before touching the cache.
-  virtual void decode(DecoderCache& cache, std::span<const std::int32_t> tokens,
-                      ThreadPool& pool, std::vector<float>& logits) const = 0;
+  virtual void decode(DecoderCache& cache, std::span<const std::int32_t> tokens, ThreadPool& pool,
+                      std::vector<float>& logits) const = 0;
 
  protected:
   explicit Seq2SeqModel(formats::ModelConfig config) : config_(std::move(config)) {}

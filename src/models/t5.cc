@@ -166,20 +166,19 @@ class T5 final : public Seq2SeqModel {
         source.find("shared.weight") ? "shared.weight" : "encoder.embed_tokens.weight";
     embedding_ = source.get(embedding_name_);
     if (embedding_.shape != std::vector<std::int64_t>{config.vocab_size, d}) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  "embedding '" + embedding_name_ + "' has shape " +
-                      tensor::shape_string(embedding_.shape) + "; expected " +
-                      tensor::shape_string({config.vocab_size, d}));
+      throw Error(ErrorCode::kInvalidArgument, "embedding '" + embedding_name_ + "' has shape " +
+                                                   tensor::shape_string(embedding_.shape) +
+                                                   "; expected " +
+                                                   tensor::shape_string({config.vocab_size, d}));
     }
     embedding_row_bytes_ = embedding_.num_bytes() / static_cast<std::size_t>(config.vocab_size);
 
     auto linear = [&](const std::string& name, std::int64_t in, std::int64_t out) {
       const tensor::TensorView view = source.get(name);
       if (view.shape != std::vector<std::int64_t>{out, in}) {
-        throw Error(ErrorCode::kInvalidArgument, "weight '" + name + "' has shape " +
-                                                     tensor::shape_string(view.shape) +
-                                                     "; expected " +
-                                                     tensor::shape_string({out, in}));
+        throw Error(ErrorCode::kInvalidArgument,
+                    "weight '" + name + "' has shape " + tensor::shape_string(view.shape) +
+                        "; expected " + tensor::shape_string({out, in}));
       }
       return std::make_unique<Linear>(source, name, in, std::nullopt, q);
     };
@@ -188,8 +187,7 @@ class T5 final : public Seq2SeqModel {
     };
     auto attention = [&](const std::string& p) {
       return AttentionWeights{linear(p + ".q.weight", d, inner), linear(p + ".k.weight", d, inner),
-                              linear(p + ".v.weight", d, inner),
-                              linear(p + ".o.weight", inner, d)};
+                              linear(p + ".v.weight", d, inner), linear(p + ".o.weight", inner, d)};
     };
     const std::int64_t d_ff = config.intermediate_size;
     auto feed_forward = [&](const std::string& p) {
@@ -230,8 +228,7 @@ class T5 final : public Seq2SeqModel {
     }
   }
 
-  std::vector<float> encode(std::span<const std::int32_t> tokens,
-                            ThreadPool& pool) const override {
+  std::vector<float> encode(std::span<const std::int32_t> tokens, ThreadPool& pool) const override {
     check(tokens);
     const std::size_t n = tokens.size();
     std::vector<float> x = embed(tokens);
@@ -244,8 +241,7 @@ class T5 final : public Seq2SeqModel {
       layer.attention.q->apply(pool, h.data(), n, q.data());
       layer.attention.k->apply(pool, h.data(), n, k.data());
       layer.attention.v->apply(pool, h.data(), n, v.data());
-      attend(pool, q.data(), n, k.data(), v.data(), n, heads_, d_kv_, bias.data(), false,
-             a.data());
+      attend(pool, q.data(), n, k.data(), v.data(), n, heads_, d_kv_, bias.data(), false, a.data());
       residual(pool, *layer.attention.o, a.data(), n, x.data());
       layer.ff_norm.apply(x.data(), n, h.data());
       feed_forward(pool, layer.ff, h.data(), n, x.data());
@@ -315,9 +311,9 @@ class T5 final : public Seq2SeqModel {
     if (tokens.empty()) throw Error(ErrorCode::kInvalidArgument, "no tokens to run");
     for (std::int32_t token : tokens) {
       if (token < 0 || static_cast<std::size_t>(token) >= vocab_size()) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "token id " + std::to_string(token) + " is outside the vocabulary of " +
-                        std::to_string(vocab_size()));
+        throw Error(ErrorCode::kInvalidArgument, "token id " + std::to_string(token) +
+                                                     " is outside the vocabulary of " +
+                                                     std::to_string(vocab_size()));
       }
     }
   }
@@ -325,10 +321,10 @@ class T5 final : public Seq2SeqModel {
   std::vector<float> embed(std::span<const std::int32_t> tokens) const {
     std::vector<float> x(tokens.size() * d_model_);
     for (std::size_t t = 0; t < tokens.size(); ++t) {
-      tensor::dequantize_row(embedding_.dtype,
-                             embedding_.bytes() + static_cast<std::size_t>(tokens[t]) *
-                                                      embedding_row_bytes_,
-                             &x[t * d_model_], d_model_);
+      tensor::dequantize_row(
+          embedding_.dtype,
+          embedding_.bytes() + static_cast<std::size_t>(tokens[t]) * embedding_row_bytes_,
+          &x[t * d_model_], d_model_);
     }
     return x;
   }

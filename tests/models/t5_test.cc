@@ -68,8 +68,8 @@ std::vector<std::int32_t> greedy(const Seq2SeqModel& model, const std::vector<st
   for (std::size_t step = 0; step < max_new; ++step) {
     const std::int32_t fed[] = {next};
     model.decode(cache, fed, pool, logits);
-    next = static_cast<std::int32_t>(std::max_element(logits.begin(), logits.end()) -
-                                     logits.begin());
+    next =
+        static_cast<std::int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
     out.push_back(next);
     if (next == model.config().eos_token_ids.front()) break;
   }
