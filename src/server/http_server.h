@@ -21,6 +21,7 @@
 
 #include "pipelines/encoder_tasks.h"
 #include "pipelines/task.h"
+#include "pipelines/text2text.h"
 #include "pipelines/text_generation.h"
 #include "telemetry/task_history.h"
 
@@ -59,6 +60,9 @@ class HttpServer {
   // The same for an encoder model (embeddings, rerank; `task` is what KServe's V1 predict
   // and V2 infer run). `tasks` must outlive the server; call it once.
   void set_encoder(pipelines::EncoderTasks* tasks, const pipelines::TaskSettings& task = {});
+  // The same for an encoder-decoder (T5): /v1/completions (no streaming yet) and KServe's
+  // V1 predict run text2text generation. `generator` must outlive the server.
+  void set_text2text(pipelines::Text2TextGenerator* generator);
   // Stops accepting, ends the listening thread; returns when it has.
   void stop();
   // Blocks until stop() (from another thread) has stopped the server.
