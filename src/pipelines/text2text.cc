@@ -83,7 +83,8 @@ Text2TextResult Text2TextGenerator::generate(const Text2TextRequest& request) co
   }
   std::vector<std::int32_t> ends;
   if (!params.ignore_eos) {
-    for (std::int64_t id : model_.config.eos_token_ids) ends.push_back(static_cast<std::int32_t>(id));
+    for (std::int64_t id : model_.config.eos_token_ids)
+      ends.push_back(static_cast<std::int32_t>(id));
   }
   ends.insert(ends.end(), params.stop_token_ids.begin(), params.stop_token_ids.end());
   std::mt19937_64 rng = engine::make_rng(params, 0);
