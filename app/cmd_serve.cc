@@ -61,6 +61,15 @@ std::optional<pipelines::Task> requested_task(const std::string& name) {
 pipelines::TaskSettings task_settings(const ServeArgs& args, const ModelRuntime& runtime) {
   std::optional<pipelines::Task> task = requested_task(args.task);
   pipelines::TaskSettings settings;
+  if (runtime.seq2seq) {
+    if (task && *task != pipelines::Task::kText2TextGeneration) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "--task " + args.task + " does not fit this model: " + runtime.reference +
+                      " is an encoder-decoder, which serves text2text_generation");
+    }
+    settings.task = pipelines::Task::kText2TextGeneration;
+    return settings;
+  }
   if (!runtime.encoder) {
     if (task && *task != pipelines::Task::kTextGeneration) {
       throw Error(ErrorCode::kInvalidArgument,
@@ -167,7 +176,9 @@ int run_serve(const ServeArgs& args) {
   }
   record_model_load(history.get(), runtime->reference, load_start, runtime.get(), "");
   log::info("task: {}", pipelines::task_name(task.task));
-  if (runtime->encoder_tasks) {
+  if (runtime->text2text) {
+    http.set_text2text(runtime->text2text.get());
+  } else if (runtime->encoder_tasks) {
     http.set_encoder(runtime->encoder_tasks.get(), task);
   } else {
     http.set_generator(runtime->generator.get());

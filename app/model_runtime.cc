@@ -182,6 +182,13 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
     runtime->encoder_tasks = std::make_unique<pipelines::EncoderTasks>(*runtime->encoder, runner);
     return runtime;
   }
+  if (pipelines::is_seq2seq_model(pulled)) {
+    runtime->seq2seq =
+        std::make_unique<pipelines::LoadedSeq2Seq>(pipelines::load_seq2seq(pulled, load));
+    runtime->text2text =
+        std::make_unique<pipelines::Text2TextGenerator>(*runtime->seq2seq, a.threads);
+    return runtime;
+  }
   runtime->model = pipelines::load_causal_lm(pulled, load);
 
   engine::EngineOptions options;

@@ -32,8 +32,10 @@ pipelines::TextGenerator& text_generator(ModelRuntime& runtime) {
   if (!runtime.generator) {
     throw Error(ErrorCode::kUnsupported,
                 runtime.reference +
-                    " is an encoder model: it computes embeddings and scores (hfserve serve), "
-                    "it does not generate text");
+                    (runtime.seq2seq ? " is an encoder-decoder model: hfserve serve runs it "
+                                       "(text2text on /v1/completions and KServe predict)"
+                                     : " is an encoder model: it computes embeddings and scores "
+                                       "(hfserve serve), it does not generate text"));
   }
   return *runtime.generator;
 }

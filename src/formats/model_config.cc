@@ -195,11 +195,50 @@ void parse_generation(std::string_view text, std::string_view source, ModelConfi
   // generation_config.json's token ids are the ones generate() uses: they win.
   if (auto bos = fields.int_field("bos_token_id")) config.bos_token_id = bos;
   if (auto pad = fields.int_field("pad_token_id")) config.pad_token_id = pad;
+  if (auto start = fields.int_field("decoder_start_token_id")) {
+    config.decoder_start_token_id = start;
+  }
   for (std::int64_t id : fields.ids("eos_token_id")) {
     if (std::find(config.eos_token_ids.begin(), config.eos_token_ids.end(), id) ==
         config.eos_token_ids.end()) {
       config.eos_token_ids.push_back(id);
     }
+  }
+}
+
+// T5Config's names and defaults (t5-small's sizes); feed_forward_proj is "act" or
+// "gated-act", and "gated-gelu" means gelu_new, as T5Config reads it.
+void parse_t5(Fields& fields, ModelConfig& config) {
+  config.hidden_size = fields.positive("d_model", 512);
+  config.head_dim = fields.positive("d_kv", 64);
+  config.intermediate_size = fields.positive("d_ff", 2048);
+  config.num_hidden_layers = fields.positive("num_layers", 6);
+  config.num_decoder_layers = fields.positive("num_decoder_layers", config.num_hidden_layers);
+  config.num_attention_heads = fields.positive("num_heads", 8);
+  config.num_key_value_heads = config.num_attention_heads;
+  config.relative_attention_num_buckets = fields.positive("relative_attention_num_buckets", 32);
+  config.relative_attention_max_distance = fields.positive("relative_attention_max_distance", 128);
+  // Relative positions: no table bounds the length; n_positions, where a checkpoint
+  // writes it (t5-small: 512), is what the model was trained on.
+  config.max_position_embeddings = fields.int_field("n_positions").value_or(0);
+  const std::string proj = fields.string("feed_forward_proj").value_or("relu");
+  const std::size_t dash = proj.find('-');
+  config.gated_ffn = dash != std::string::npos && proj.substr(0, dash) == "gated";
+  if (dash != std::string::npos && (!config.gated_ffn || proj.find('-', dash + 1) != proj.npos)) {
+    fields.fail("feed_forward_proj", "is not 'act' or 'gated-act': '" + proj + "'");
+  }
+  config.hidden_act = proj == "gated-gelu" ? "gelu_new" : proj.substr(dash + 1);
+  fields.get("dense_act_fn");  // derived from feed_forward_proj by T5Config
+  fields.get("is_gated_act");
+  config.rms_norm = true;
+  config.norm_eps = static_cast<float>(fields.number("layer_norm_epsilon").value_or(1e-6));
+  const std::int64_t buckets = config.relative_attention_num_buckets;
+  // Past the exactly bucketed distances (half the buckets, a quarter each way when
+  // bidirectional) buckets grow with log(distance / max_exact) / log(max_distance /
+  // max_exact), which needs max_distance above max_exact.
+  if (buckets < 4 || config.relative_attention_max_distance <= buckets / 2) {
+    fields.fail("relative_attention_max_distance",
+                "must exceed half of relative_attention_num_buckets (at least 4)");
   }
 }
 
@@ -218,8 +257,9 @@ std::string supported_list() {
 }  // namespace
 
 const std::vector<std::string>& supported_model_types() {
-  static const std::vector<std::string> kTypes = {
-      "bert", "distilbert", "gpt2", "llama", "mistral", "qwen2", "qwen3", "roberta", "xlm-roberta"};
+  static const std::vector<std::string> kTypes = {"bert",    "distilbert", "gpt2",  "llama",
+                                                  "mistral", "qwen2",      "qwen3", "roberta",
+                                                  "t5",      "xlm-roberta"};
   return kTypes;
 }
 
@@ -248,13 +288,16 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
   }
   config.architecture = architectures.empty() ? config.model_type : architectures.front();
   const bool is_gpt2 = config.model_type == "gpt2";
+  const bool is_t5 = config.model_type == "t5";
   const bool is_distilbert = config.model_type == "distilbert";
   const bool is_roberta = config.model_type == "roberta" || config.model_type == "xlm-roberta";
   // The BERT family: LayerNorm, biases everywhere, tied masked-LM decoder.
   const bool is_bert = config.model_type == "bert" || is_roberta || is_distilbert;
 
   config.vocab_size = fields.positive("vocab_size");
-  if (is_gpt2) {
+  if (is_t5) {
+    parse_t5(fields, config);
+  } else if (is_gpt2) {
     config.hidden_size = fields.positive("n_embd");
     config.num_hidden_layers = fields.positive("n_layer");
     config.num_attention_heads = fields.positive("n_head");
@@ -284,17 +327,22 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
     config.norm_eps = static_cast<float>(fields.number(is_bert ? "layer_norm_eps" : "rms_norm_eps")
                                              .value_or(is_bert ? 1e-12 : 1e-6));
   }
-  config.num_key_value_heads = fields.positive("num_key_value_heads", config.num_attention_heads);
+  if (!is_t5) {
+    config.num_key_value_heads = fields.positive("num_key_value_heads", config.num_attention_heads);
+  }
   if (config.num_attention_heads % config.num_key_value_heads != 0) {
     fields.fail("num_key_value_heads", "(" + std::to_string(config.num_key_value_heads) +
                                            ") does not divide num_attention_heads (" +
                                            std::to_string(config.num_attention_heads) + ")");
   }
-  if (config.hidden_size % config.num_attention_heads != 0 && !fields.int_field("head_dim")) {
+  if (!is_t5 && config.hidden_size % config.num_attention_heads != 0 &&
+      !fields.int_field("head_dim")) {
     fields.fail("hidden_size",
                 "is not a multiple of num_attention_heads and head_dim is not given");
   }
-  config.head_dim = fields.positive("head_dim", config.hidden_size / config.num_attention_heads);
+  if (!is_t5) {
+    config.head_dim = fields.positive("head_dim", config.hidden_size / config.num_attention_heads);
+  }
   config.rope_theta = fields.number("rope_theta").value_or(10000.0);
   config.rope_scaling = parse_rope_scaling(fields);
   if (auto partial = fields.number("partial_rotary_factor")) {
@@ -306,7 +354,8 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
       fields.boolean("use_sliding_window")
           .value_or(config.model_type != "qwen2" && config.model_type != "qwen3");
   if (window && window_on) config.sliding_window = window;
-  config.tie_word_embeddings = fields.boolean("tie_word_embeddings").value_or(is_gpt2 || is_bert);
+  config.tie_word_embeddings =
+      fields.boolean("tie_word_embeddings").value_or(is_gpt2 || is_bert || is_t5);
   // Qwen2 has q/k/v biases without saying so; GPT-2 and BERT have biases everywhere.
   config.attention_bias =
       fields.boolean("attention_bias").value_or(is_gpt2 || is_bert || config.model_type == "qwen2");
@@ -319,6 +368,7 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
   std::optional<std::int64_t> default_eos;
   if (llama_like) default_bos = 1, default_eos = 2;
   if (is_gpt2) default_bos = 50256, default_eos = 50256;
+  if (is_t5) default_eos = 1;  // T5Config's; it pads with 0
   config.bos_token_id =
       root.contains("bos_token_id") ? fields.int_field("bos_token_id") : default_bos;
   config.eos_token_ids = fields.ids("eos_token_id");
@@ -326,9 +376,12 @@ ModelConfig model_config_from_hf(std::string_view config_json, std::string_view 
   // BertConfig and DistilBertConfig pad with 0, RobertaConfig and XLMRobertaConfig with 1.
   config.pad_token_id = root.contains("pad_token_id") ? fields.int_field("pad_token_id")
                         : is_roberta                  ? std::optional<std::int64_t>(1)
-                        : is_bert                     ? std::optional<std::int64_t>(0)
+                        : is_bert || is_t5            ? std::optional<std::int64_t>(0)
                                                       : std::nullopt;
   if (is_bert) parse_encoder_embeddings(fields, config, is_distilbert);
+  // T5 starts decoding from its padding id (its _shift_right).
+  config.decoder_start_token_id = fields.int_field("decoder_start_token_id");
+  if (!config.decoder_start_token_id && is_t5) config.decoder_start_token_id = config.pad_token_id;
   parse_task_heads(fields, config);
   config.extra = fields.unused();
   if (!generation_json.empty()) {

@@ -73,13 +73,21 @@ struct ModelConfig {
   // none, as DistilBERT) and how positions are embedded ("absolute", the only kind read).
   std::int64_t type_vocab_size = 0;
   std::string position_embedding_type;
-  std::optional<std::string> chat_template;  // GGUF's tokenizer.chat_template
+  // Encoder-decoder models (t5): hidden_size is d_model, intermediate_size d_ff,
+  // num_hidden_layers the encoder's num_layers, head_dim d_kv (n_heads x d_kv need not be
+  // d_model), hidden_act the feed-forward's activation of feed_forward_proj.
+  std::int64_t num_decoder_layers = 0;
+  std::int64_t relative_attention_num_buckets = 0;
+  std::int64_t relative_attention_max_distance = 0;
+  bool gated_ffn = false;  // "gated-gelu" (T5 v1.1, flan-t5): act(wi_0 x) * wi_1 x
+  std::optional<std::int64_t> decoder_start_token_id;  // generation_config.json's wins
+  std::optional<std::string> chat_template;            // GGUF's tokenizer.chat_template
   GenerationDefaults generation;
   nlohmann::json extra = nlohmann::json::object();  // config.json fields not mapped above
 };
 
 // model_types hfserve describes: bert, distilbert, gpt2, llama, mistral, qwen2, qwen3,
-// roberta, xlm-roberta.
+// roberta, t5, xlm-roberta.
 const std::vector<std::string>& supported_model_types();
 
 // From the text of config.json and (optionally, may be empty) generation_config.json;

@@ -8,6 +8,7 @@
 #include "models/encoders.h"
 #include "models/gpt2.h"
 #include "models/llama.h"
+#include "models/t5.h"
 #include "util/error.h"
 
 namespace hfserve::models {
@@ -87,6 +88,20 @@ std::unique_ptr<EncoderModel> build_encoder(const formats::ModelConfig& config,
                                              "'); supported: " + list);
   }
   return it->second.build(config, source, options, it->second.head);
+}
+
+bool is_seq2seq(const formats::ModelConfig& config) { return config.model_type == "t5"; }
+
+std::unique_ptr<Seq2SeqModel> build_seq2seq(const formats::ModelConfig& config,
+                                            const formats::WeightSource& source,
+                                            const LoadOptions& options) {
+  if (config.model_type != "t5" ||
+      (config.architecture != "T5ForConditionalGeneration" && config.architecture != "t5")) {
+    throw Error(ErrorCode::kUnsupported,
+                "no encoder-decoder for architecture '" + config.architecture + "' (model_type '" +
+                    config.model_type + "'); supported: T5ForConditionalGeneration");
+  }
+  return build_t5(config, source, options);
 }
 
 std::vector<std::string> supported_causal_lm_names() {

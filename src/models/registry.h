@@ -1,6 +1,6 @@
 // The architecture registry: maps config.json's `architectures` names and GGUF's
 // `general.architecture` (ModelConfig's model_type) to the function that builds the model,
-// a causal LM or an encoder.
+// a causal LM, an encoder or an encoder-decoder (seq2seq).
 // One table, written once in registry.cc.
 #pragma once
 
@@ -13,6 +13,7 @@
 #include "models/causal_lm.h"
 #include "models/encoder.h"
 #include "models/load_options.h"
+#include "models/seq2seq.h"
 
 namespace hfserve::models {
 
@@ -33,6 +34,16 @@ bool is_encoder(const formats::ModelConfig& config);
 // "BertForSequenceClassification", "XLMRobertaForMaskedLM", ...). Throws
 // Error(kUnsupported) listing the supported architectures when there is none for it.
 std::unique_ptr<EncoderModel> build_encoder(const formats::ModelConfig& config,
+                                            const formats::WeightSource& source,
+                                            const LoadOptions& options = {});
+
+// Whether the config describes an encoder-decoder model (model_type t5).
+bool is_seq2seq(const formats::ModelConfig& config);
+
+// Builds the encoder-decoder with its LM head ("T5ForConditionalGeneration", or a config
+// without architectures). Throws Error(kUnsupported) for any other T5 head
+// (T5EncoderModel, T5ForSequenceClassification, ...).
+std::unique_ptr<Seq2SeqModel> build_seq2seq(const formats::ModelConfig& config,
                                             const formats::WeightSource& source,
                                             const LoadOptions& options = {});
 

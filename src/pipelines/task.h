@@ -14,7 +14,7 @@ namespace hfserve::pipelines {
 
 enum class Task {
   kTextGeneration,       // *ForCausalLM
-  kText2TextGeneration,  // *ForConditionalGeneration (T5, ...): not served yet
+  kText2TextGeneration,  // *ForConditionalGeneration (T5): pipelines/text2text.h
   kFillMask,             // *ForMaskedLM
   kTokenClassification,  // *ForTokenClassification
   kSequenceClassification,

@@ -60,6 +60,66 @@ std::string sse(const Json& event) {
 
 using Clock = std::chrono::steady_clock;
 
+// An OpenAI completion request for a text2text model: one prompt, the sampling fields a
+// seq2seq generator takes. Unknown fields are ignored as the completion parser does; what
+// hfserve does not do for text2text yet (stream, n > 1, logprobs, echo) is refused.
+pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json& body,
+                                                    std::string& model) {
+  if (!body.is_object()) throw ParamError("", "the request body must be a JSON object");
+  auto number = [&](const char* key, double low, double high) -> std::optional<double> {
+    if (!body.contains(key) || body[key].is_null()) return std::nullopt;
+    if (!body[key].is_number() || body[key].get<double>() < low || body[key].get<double>() > high) {
+      throw ParamError(key, std::string(key) + " must be a number in [" + std::to_string(low) +
+                                ", " + std::to_string(high) + "]");
+    }
+    return body[key].get<double>();
+  };
+  if (body.contains("model") && body["model"].is_string()) model = body["model"];
+  pipelines::Text2TextRequest request;
+  const auto& prompt = body.contains("prompt") ? body["prompt"] : nlohmann::ordered_json();
+  if (prompt.is_string()) {
+    request.text = prompt.get<std::string>();
+  } else if (prompt.is_array() && prompt.size() == 1 && prompt[0].is_string()) {
+    request.text = prompt[0].get<std::string>();
+  } else {
+    throw ParamError("prompt", "send one prompt, a string (text2text models take one text)");
+  }
+  if (body.value("stream", false) == true) {
+    throw ParamError("stream", "streaming is not supported for text2text models yet");
+  }
+  for (const char* key : {"n", "best_of"}) {
+    if (body.contains(key) && body[key] != 1 && !body[key].is_null()) {
+      throw ParamError(key, std::string(key) + " must be 1 for text2text models");
+    }
+  }
+  if (body.contains("logprobs") && !body["logprobs"].is_null()) {
+    throw ParamError("logprobs", "logprobs are not supported for text2text models");
+  }
+  if (body.value("echo", false) == true) {
+    throw ParamError("echo", "echo is not supported for text2text models");
+  }
+  engine::SamplingParams& s = request.sampling;
+  s.max_tokens = static_cast<std::size_t>(number("max_tokens", 1, 1 << 20).value_or(16));
+  s.temperature = static_cast<float>(number("temperature", 0, 2).value_or(1.0));
+  s.top_p = static_cast<float>(number("top_p", 0, 1).value_or(1.0));
+  s.top_k = static_cast<std::int64_t>(number("top_k", -1, 1 << 30).value_or(0));
+  if (auto seed = number("seed", 0, 9.2e18)) s.seed = static_cast<std::uint64_t>(*seed);
+  if (body.contains("stop") && !body["stop"].is_null()) {
+    const auto& stop = body["stop"];
+    if (stop.is_string()) {
+      request.stop.push_back(stop.get<std::string>());
+    } else if (stop.is_array() && stop.size() <= 4) {
+      for (const auto& item : stop) {
+        if (!item.is_string()) throw ParamError("stop", "stop must be strings");
+        request.stop.push_back(item.get<std::string>());
+      }
+    } else {
+      throw ParamError("stop", "stop must be a string or up to 4 strings");
+    }
+  }
+  return request;
+}
+
 // The timeline of one generation request, for the latency metrics.
 struct RequestTiming {
   RequestTiming(std::string model, std::string endpoint) {
@@ -104,6 +164,7 @@ struct HttpServer::Impl {
   int bound_port = 0;
   std::atomic<pipelines::TextGenerator*> generator{nullptr};
   std::atomic<pipelines::EncoderTasks*> encoder{nullptr};
+  std::atomic<pipelines::Text2TextGenerator*> text2text{nullptr};
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> in_flight{0};  // live RequestSpans
   pipelines::TaskSettings task;           // written before `encoder` is set, read only after
@@ -158,7 +219,8 @@ struct HttpServer::Impl {
   }
 
   bool ready() const {
-    return !draining && (generator.load() != nullptr || encoder.load() != nullptr);
+    return !draining && (generator.load() != nullptr || encoder.load() != nullptr ||
+                         text2text.load() != nullptr);
   }
 
   // How inference requests are recorded (task history, request log, in-flight count).
@@ -181,6 +243,11 @@ struct HttpServer::Impl {
                   "this model is an encoder: it serves /v1/embeddings (and /v1/rerank when it "
                   "is a cross-encoder), not text generation");
     }
+    if (text2text.load()) {
+      throw Error(ErrorCode::kUnsupported,
+                  "this model is an encoder-decoder (text2text): it serves /v1/completions and "
+                  "KServe's V1 predict");
+    }
     throw Error(ErrorCode::kUnavailable, "the model is still loading; retry shortly");
   }
 
@@ -188,7 +255,7 @@ struct HttpServer::Impl {
     refuse_if_draining();
     pipelines::EncoderTasks* e = encoder.load();
     if (e) return *e;
-    if (generator.load()) {
+    if (generator.load() || text2text.load()) {
       throw Error(ErrorCode::kUnsupported,
                   "this model generates text: embeddings and rerank need an encoder model "
                   "(BERT, RoBERTa, XLM-RoBERTa, DistilBERT)");
@@ -229,7 +296,90 @@ struct HttpServer::Impl {
     };
   }
 
+  // /v1/completions for a text2text model: one JSON answer in OpenAI's text_completion
+  // shape, after the whole generation.
+  void complete_text2text(const httplib::Request& req, httplib::Response& res,
+                          pipelines::Text2TextGenerator& t2t) {
+    RequestSpan span(recording(), "completions", req.body);
+    const std::string id = random_id("cmpl-");
+    span.set_request_id(id);
+    telemetry::RequestRecord record;
+    record.endpoint = "completions";
+    const Clock::time_point start = Clock::now();
+    pipelines::Text2TextResult result;
+    try {
+      refuse_if_draining();
+      std::string requested;
+      const pipelines::Text2TextRequest request =
+          parse_text2text_request(parse_body(req), requested);
+      record.model = served_model(requested);
+      span.set_model(record.model);
+      result = t2t.generate(request);
+      const auto created = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+      nlohmann::ordered_json body = {
+          {"id", id},
+          {"object", "text_completion"},
+          {"created", created},
+          {"model", record.model},
+          {"choices", nlohmann::ordered_json::array({{{"index", 0},
+                                                      {"text", result.text},
+                                                      {"logprobs", nullptr},
+                                                      {"finish_reason", result.finish_reason}}})},
+          {"usage",
+           {{"prompt_tokens", result.prompt_tokens},
+            {"completion_tokens", result.completion_tokens},
+            {"total_tokens", result.prompt_tokens + result.completion_tokens}}}};
+      send_json(res, 200, body);
+      span.finish(200, result.prompt_tokens, result.completion_tokens);
+    } catch (const Error& error) {
+      span.finish(http_status(error.code()), 0, 0, error.message());
+      record.failed = true;
+      if (!record.model.empty()) finish_record(record, start, 0);
+      throw;
+    }
+    record.completion_tokens = result.completion_tokens;
+    finish_record(record, start, result.prompt_tokens);
+  }
+
+  // KServe V1 predict for a text2text model: {"predictions": [generated text, ...]}, each
+  // instance generated greedily up to 16 tokens (transformers' default max_length 20
+  // counts the start token; KServe itself answers text2text over OpenAI's routes only).
+  void predict_text2text(const httplib::Request& req, httplib::Response& res,
+                         pipelines::Text2TextGenerator& t2t) {
+    const std::string requested = req.matches[1];
+    RequestSpan span(recording(), "kserve_v1", req.body);
+    span.set_request_id(random_id("predict-"));
+    std::size_t prompt = 0, completion = 0;
+    try {
+      refuse_if_draining();
+      const std::string name = served_model(requested);
+      span.set_model(name);
+      nlohmann::ordered_json predictions = nlohmann::ordered_json::array();
+      for (const std::string& text : parse_v1_request(parse_body(req))) {
+        pipelines::Text2TextRequest request;
+        request.text = text;
+        request.sampling.temperature = 0;
+        request.sampling.max_tokens = 16;
+        const pipelines::Text2TextResult result = t2t.generate(request);
+        prompt += result.prompt_tokens;
+        completion += result.completion_tokens;
+        predictions.push_back(result.text);
+      }
+      send_json(res, 200, nlohmann::ordered_json{{"predictions", predictions}});
+      span.finish(200, prompt, completion);
+    } catch (const Error& error) {
+      span.finish(http_status(error.code()), prompt, completion, error.message());
+      throw;
+    }
+  }
+
   void generate(const httplib::Request& req, httplib::Response& res, bool chat) {
+    if (pipelines::Text2TextGenerator* t2t = text2text.load(); t2t && !chat) {
+      complete_text2text(req, res, *t2t);
+      return;
+    }
     auto span = std::make_shared<RequestSpan>(recording(), chat ? "chat" : "completions", req.body);
     std::shared_ptr<OpenAiCall> call;
     std::shared_ptr<pipelines::Generation> generation;
@@ -375,6 +525,10 @@ struct HttpServer::Impl {
 
   // KServe V1 POST /v1/models/<name>:predict.
   void v1_predict(const httplib::Request& req, httplib::Response& res) {
+    if (pipelines::Text2TextGenerator* t2t = text2text.load()) {
+      predict_text2text(req, res, *t2t);
+      return;
+    }
     const std::string requested = req.matches[1];
     encode(req, res, "kserve_v1", random_id("predict-"),
            [this, &requested](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
@@ -491,6 +645,9 @@ struct HttpServer::Impl {
     if (pipelines::EncoderTasks* e = encoder.load()) {
       root = e->model().source;
       max_model_len = e->max_model_len();
+    } else if (pipelines::Text2TextGenerator* t = text2text.load()) {
+      root = t->model().source;
+      max_model_len = static_cast<std::size_t>(t->model().config.max_position_embeddings);
     } else {
       pipelines::TextGenerator& g = ready_generator();
       root = g.model().source;
@@ -694,6 +851,11 @@ std::size_t HttpServer::drain(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return s.in_flight;
+}
+
+void HttpServer::set_text2text(pipelines::Text2TextGenerator* generator) {
+  impl_->task.task = pipelines::Task::kText2TextGeneration;
+  impl_->text2text = generator;
 }
 
 void HttpServer::stop() {

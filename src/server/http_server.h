@@ -22,6 +22,7 @@
 
 #include "pipelines/encoder_tasks.h"
 #include "pipelines/task.h"
+#include "pipelines/text2text.h"
 #include "pipelines/text_generation.h"
 #include "telemetry/task_history.h"
 
@@ -64,6 +65,9 @@ class HttpServer {
   // routing here) and new inference requests are refused with 503, while those in flight
   // (streams included) run on for up to `grace`. Returns how many were still running.
   std::size_t drain(std::chrono::milliseconds grace);
+  // The same for an encoder-decoder (T5): /v1/completions (no streaming yet) and KServe's
+  // V1 predict run text2text generation. `generator` must outlive the server.
+  void set_text2text(pipelines::Text2TextGenerator* generator);
   // Stops accepting, ends the listening thread; returns when it has.
   void stop();
   // Blocks until stop() (from another thread) has stopped the server.

@@ -3,7 +3,10 @@ and what transformers' AutoConfig / GenerationConfig make of them, for
 tests/formats/model_config_test.cc.
 
 Usage: config_reference.py OUTDIR
-Writes OUTDIR/<case>/config.json (+ generation_config.json) and OUTDIR/expected.json.
+Writes OUTDIR/<case>/config.json (+ generation_config.json) and OUTDIR/expected.json;
+the T5 configs (T5Config's own text: t5-small's v1.0 and flan-t5-small's v1.1 sizes, and
+T5Config's defaults) in OUTDIR/t5_<case>/ with what T5Config reads back in
+OUTDIR/t5_expected.json.
 """
 import json
 import os
@@ -16,7 +19,7 @@ warnings.filterwarnings("ignore")
 from pathlib import Path
 
 from transformers import (AutoConfig, BertConfig, DistilBertConfig, GenerationConfig,
-                          RobertaConfig, XLMRobertaConfig)
+                          RobertaConfig, T5Config, XLMRobertaConfig)
 
 out = Path(sys.argv[1])
 CASES = {
@@ -144,3 +147,32 @@ for name, (config, generation) in CASES.items():
                            "eos_token_id": g.eos_token_id, "pad_token_id": g.pad_token_id}
     expected[name] = e
 (out / "expected.json").write_text(json.dumps(expected, indent=1))
+
+# T5 as T5Config writes it (to_json_string: every field), read back by AutoConfig.
+T5_CASES = {
+    "t5_small": T5Config(architectures=["T5ForConditionalGeneration"], vocab_size=32128,
+                         d_model=512, d_kv=64, d_ff=2048, num_layers=6, num_heads=8,
+                         feed_forward_proj="relu", decoder_start_token_id=0, n_positions=512),
+    "flan_t5_small": T5Config(architectures=["T5ForConditionalGeneration"], vocab_size=32128,
+                              d_model=512, d_kv=64, d_ff=1024, num_layers=8,
+                              num_decoder_layers=8, num_heads=6, feed_forward_proj="gated-gelu",
+                              tie_word_embeddings=False, decoder_start_token_id=0),
+    "t5_defaults": T5Config(),
+}
+t5_expected = {}
+for name, config in T5_CASES.items():
+    folder = out / ("t5_" + name)
+    folder.mkdir()
+    (folder / "config.json").write_text(config.to_json_string())
+    c = AutoConfig.from_pretrained(str(folder))
+    t5_expected["t5_" + name] = {
+        "vocab_size": c.vocab_size, "d_model": c.d_model, "d_kv": c.d_kv, "d_ff": c.d_ff,
+        "num_layers": c.num_layers, "num_decoder_layers": c.num_decoder_layers,
+        "num_heads": c.num_heads, "buckets": c.relative_attention_num_buckets,
+        "max_distance": c.relative_attention_max_distance, "act": c.dense_act_fn,
+        "gated": c.is_gated_act, "eps": c.layer_norm_epsilon,
+        "tie_word_embeddings": c.tie_word_embeddings, "eos_token_id": c.eos_token_id,
+        "pad_token_id": c.pad_token_id, "decoder_start_token_id": c.decoder_start_token_id,
+        "n_positions": getattr(c, "n_positions", None),
+        "architecture": (c.architectures or ["t5"])[0]}
+(out / "t5_expected.json").write_text(json.dumps(t5_expected, indent=1))

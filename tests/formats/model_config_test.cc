@@ -113,6 +113,61 @@ TEST_F(ModelConfigTest, MatchesTransformersForEveryFamily) {
   }
 }
 
+// T5 as T5Config writes config.json (t5-small, flan-t5-small, every default).
+TEST_F(ModelConfigTest, ReadsT5AsT5ConfigDoes) {
+  const json all = json::parse(hfserve::testing::read_text(dir_->file("t5_expected.json")));
+  ASSERT_EQ(all.size(), 3u);
+  for (const auto& [name, want] : all.items()) {
+    SCOPED_TRACE(name);
+    const ModelConfig c = load_model_config(dir_->file(name));
+    EXPECT_EQ(c.model_type, "t5");
+    EXPECT_EQ(c.architecture, want["architecture"]);
+    EXPECT_EQ(c.vocab_size, want["vocab_size"]);
+    EXPECT_EQ(c.hidden_size, want["d_model"]);
+    EXPECT_EQ(c.head_dim, want["d_kv"]);
+    EXPECT_EQ(c.intermediate_size, want["d_ff"]);
+    EXPECT_EQ(c.num_hidden_layers, want["num_layers"]);
+    EXPECT_EQ(c.num_decoder_layers, want["num_decoder_layers"]);
+    EXPECT_EQ(c.num_attention_heads, want["num_heads"]);
+    EXPECT_EQ(c.num_key_value_heads, want["num_heads"]);
+    EXPECT_EQ(c.relative_attention_num_buckets, want["buckets"]);
+    EXPECT_EQ(c.relative_attention_max_distance, want["max_distance"]);
+    EXPECT_EQ(c.hidden_act, want["act"]);
+    EXPECT_EQ(c.gated_ffn, want["gated"]);
+    EXPECT_TRUE(c.rms_norm);
+    EXPECT_EQ(c.norm_eps, static_cast<float>(want["eps"].get<double>()));
+    EXPECT_EQ(c.tie_word_embeddings, want["tie_word_embeddings"]);
+    EXPECT_EQ(json(c.eos_token_ids), json::array({want["eos_token_id"]}));
+    EXPECT_EQ(c.pad_token_id, want["pad_token_id"].get<std::int64_t>());
+    // T5Config leaves decoder_start_token_id unset by default; T5 then starts from pad.
+    const json start = want["decoder_start_token_id"];
+    EXPECT_EQ(c.decoder_start_token_id,
+              (start.is_null() ? want["pad_token_id"] : start).get<std::int64_t>());
+    EXPECT_EQ(c.max_position_embeddings,
+              want["n_positions"].is_null() ? 0 : want["n_positions"].get<std::int64_t>());
+    EXPECT_FALSE(c.extra.contains("dense_act_fn"));
+  }
+}
+
+TEST(ModelConfigErrors, T5FeedForwardProjIsChecked) {
+  for (const char* proj : {"gelu-gated", "gated-gelu-x"}) {
+    const std::string text = std::string(R"({"model_type": "t5", "vocab_size": 10, )") +
+                             R"("feed_forward_proj": ")" + proj + R"("})";
+    try {
+      model_config_from_hf(text, "", "config.json");
+      ADD_FAILURE() << proj;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
+      EXPECT_NE(error.message().find("feed_forward_proj"), std::string::npos) << error.message();
+    }
+  }
+  EXPECT_EQ(model_config_from_hf(R"({"model_type": "t5", "vocab_size": 10,
+                                     "feed_forward_proj": "gated-relu"})",
+                                 "", "config.json")
+                .hidden_act,
+            "relu");
+}
+
 TEST_F(ModelConfigTest, KeepsUnknownFieldsAndReadsLlama3Scaling) {
   const ModelConfig c = load_model_config(dir_->file("llama3"));
   EXPECT_EQ(c.extra["some_future_field"], json({{"x", 1}}));
@@ -132,7 +187,7 @@ TEST(ModelConfigErrors, UnknownArchitectureListsTheSupportedOnes) {
     EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
     EXPECT_NE(e.message().find(
                   "'mamba' (MambaForCausalLM) is not supported; supported: bert, distilbert, "
-                  "gpt2, llama, mistral, qwen2, qwen3, roberta, xlm-roberta"),
+                  "gpt2, llama, mistral, qwen2, qwen3, roberta, t5, xlm-roberta"),
               std::string::npos)
         << e.message();
   }
