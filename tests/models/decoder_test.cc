@@ -1,8 +1,7 @@
-// GPT-2 against transformers (gpt2_reference.py, a fixture): random GPT2LMHeadModels as
-// save_pretrained writes them, in the Hub's bare GPT2Model layout, and in float16. The
-// last prompt token's logits must match within 1e-4 of their scale and 24 greedy tokens
-// must equal generate()'s; Conv1D weights are transposed and c_attn split at load, so a
-// mistake there shows as soon as the first logit.
+// Every decoder architecture against transformers (decoder_reference.py, a fixture, says
+// what each case covers): random models saved by transformers; the last prompt token's
+// logits must match within 1e-4 of their scale and 24 greedy tokens must equal
+// generate()'s.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -21,15 +20,15 @@ namespace hfserve::models {
 namespace {
 
 std::string folder(const std::string& name) {
-  return std::string(HFSERVE_GPT2_REFERENCE_DIR) + "/" + name;
+  return std::string(HFSERVE_DECODER_REFERENCE_DIR) + "/" + name;
 }
 
-class Gpt2Test : public ::testing::TestWithParam<std::string> {
+class DecoderTest : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() { kernels::install(); }
 };
 
-TEST_P(Gpt2Test, MatchesTransformers) {
+TEST_P(DecoderTest, MatchesTransformers) {
   const std::string dir = folder(GetParam());
   std::ifstream in(dir + "/expected.json");
   const nlohmann::json expected = nlohmann::json::parse(in);
@@ -44,15 +43,17 @@ TEST_P(Gpt2Test, MatchesTransformers) {
     worst = std::max(worst, std::abs(logits[i] - want[i]));
   }
   EXPECT_LE(worst, 1e-4f * scale) << "largest difference " << worst << " at scale " << scale;
-  RecordProperty("max_logit_difference", std::to_string(worst));
+  RecordProperty("max_logit_difference", ::testing::PrintToString(worst));
   EXPECT_EQ(runner.greedy(prompt, 24), expected["greedy"].get<std::vector<std::int32_t>>());
 }
 
-INSTANTIATE_TEST_SUITE_P(Layouts, Gpt2Test, ::testing::Values("lm", "bare", "f16"));
+INSTANTIATE_TEST_SUITE_P(Architectures, DecoderTest,
+                         ::testing::Values("llama", "llama3_scaled", "mistral", "qwen2", "qwen3",
+                                           "gpt2_lm", "gpt2_bare", "gpt2_f16"));
 
 TEST(Gpt2Errors, PositionsPastTheLearnedOnesAreRefused) {
   kernels::install();
-  const std::string dir = folder("lm");
+  const std::string dir = folder("gpt2_lm");
   Runner runner(formats::open_safetensors(dir), formats::load_model_config(dir), 1);
   std::vector<std::int32_t> prompt(65, 1);  // n_positions is 64
   try {
