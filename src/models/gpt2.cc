@@ -200,14 +200,16 @@ class Gpt2 final : public CausalLM {
     std::size_t wanted = 0;
     for (const SequenceChunk& s : batch.sequences) wanted += s.want_logits ? 1 : 0;
     logits.assign(wanted * lm_head_->out_features(), 0.0f);
-    std::vector<float> last(hidden);
-    std::size_t row = 0;
+    // The last token of every sequence that asks, normed, then one product with the head
+    // for all of them (the head is the largest matrix: read once per step, not per sequence).
+    std::vector<float> last(wanted * hidden);
+    std::size_t rows = 0;
     for (const SequenceChunk& s : batch.sequences) {
       if (!s.want_logits || s.n_tokens == 0) continue;
-      ln_f_->apply(&x[(s.first_token + s.n_tokens - 1) * hidden], 1, last.data());
-      lm_head_->apply(pool, last.data(), 1, &logits[row * lm_head_->out_features()]);
-      ++row;
+      ln_f_->apply(&x[(s.first_token + s.n_tokens - 1) * hidden], 1, &last[rows * hidden]);
+      ++rows;
     }
+    if (rows > 0) lm_head_->apply(pool, last.data(), rows, logits.data());
   }
 
  private:
