@@ -17,16 +17,18 @@ std::string_view isa_name(Isa isa) {
       return "avx2";
     case Isa::kAvx512:
       return "avx512";
+    case Isa::kAvx512Vnni:
+      return "avx512vnni";
   }
   return "scalar";
 }
 
 Isa parse_isa(std::string_view name) {
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni}) {
     if (name == isa_name(isa)) return isa;
   }
-  throw Error(ErrorCode::kInvalidArgument,
-              "unknown kernel variant '" + std::string(name) + "': use scalar, avx2 or avx512");
+  throw Error(ErrorCode::kInvalidArgument, "unknown kernel variant '" + std::string(name) +
+                                               "': use scalar, avx2, avx512 or avx512vnni");
 }
 
 std::vector<Isa> supported_isas() {
@@ -34,6 +36,7 @@ std::vector<Isa> supported_isas() {
   std::vector<Isa> isas{Isa::kScalar};
   if (cpu.avx2) isas.push_back(Isa::kAvx2);
   if (cpu.avx512) isas.push_back(Isa::kAvx512);
+  if (cpu.avx512 && cpu.avx512_vnni) isas.push_back(Isa::kAvx512Vnni);
   return isas;
 }
 
@@ -59,6 +62,8 @@ tensor::KernelTable table_for(Isa isa) {
   detail::add_quant_ops_avx2(table);
   if (isa == Isa::kAvx2) return table;
   detail::add_f32_ops_avx512(table);
+  if (isa == Isa::kAvx512) return table;
+  detail::add_quant_ops_avx512vnni(table);
   return table;
 }
 

@@ -13,7 +13,7 @@ namespace hfserve::kernels {
 
 // The kernel variants, each a superset of the one before (an op a variant does not
 // specialise comes from the variant below it).
-enum class Isa { kScalar, kAvx2, kAvx512 };
+enum class Isa { kScalar, kAvx2, kAvx512, kAvx512Vnni };
 
 std::string_view isa_name(Isa isa);
 // "scalar", "avx2" or "avx512" → Isa; throws Error(kInvalidArgument) naming the choices.

@@ -5,10 +5,15 @@
 //   static float widen(Weight w);         // one weight, for the tails
 // Include it only from a file compiled for T's ISA, with T and F of internal linkage.
 //
-// GEMV (one token) streams each row once with four accumulators. GEMM (a prompt's many
-// tokens) works on blocks of kRowBlock rows that stay in L2 and register tiles of rows by
-// tokens, so each weight is read from memory once per block rather than once per token
-// and each load feeds several FMAs.
+// The SIMD variants use packed_gemm: panels of weights packed column by column and a
+// broadcast micro-kernel, every output summed over the columns in order, so one token
+// gives the same bits alone and in any batch. For F32 weights the one-token product
+// (packed_gemv) runs the same code, as fast as gemv once the weights stream from memory;
+// F16 and BF16 keep gemv, which streams each row once with four accumulators, because
+// packing costs them a quarter to a third of a memory-bound GEMV (bench_gemv_float), so
+// there a lone token and a batch differ by summation order (a few ulps).
+// The scalar reference uses gemv and gemm: gemm works on blocks of kRowBlock rows that
+// stay in L2 and register tiles of rows by tokens.
 #pragma once
 
 #include <cstddef>
@@ -105,6 +110,171 @@ struct FloatMatmul {
           for (std::size_t r = r0; r < r1; ++r) {
             tile<1, 1>(w, row_stride, cols, x, x_stride, t, r, y, y_stride);
           }
+        }
+      }
+    }
+  }
+
+  // The SIMD GEMM: packed weight panels and a broadcast micro-kernel (the ISA files use
+  // this; the scalar reference keeps `gemm`). T must also provide
+  //   static void transpose(V (&rows)[kLanes]);   // a kLanes x kLanes block in place
+  //   static V broadcast(const float* p);          // *p in every lane
+  // A panel is kPanelRows rows by up to kDepth columns of W, widened to F32 and stored
+  // column by column ([column][kPanelRows]), so the micro-kernel loads two registers of
+  // consecutive rows per column and multiplies them by one broadcast activation per token
+  // of its tile: kMicroTokens x 2 accumulators, every load feeding kMicroTokens or two
+  // FMAs, no horizontal sums. Each output is summed over the columns in order, one FMA
+  // per column (through y between depth blocks, exactly), whatever the tile, the token
+  // count or the thread split, so a token's result never depends on its batch.
+  static constexpr std::size_t kPanelRows = 2 * kLanes;
+  static constexpr std::size_t kMicroTokens = kLanes >= 16 ? 12 : 6;
+  static constexpr std::size_t kDepth = 256;       // columns per panel: 32 KiB (AVX-512)
+  static constexpr std::size_t kTokenChunk = 384;  // x[chunk, kDepth] stays in L2
+
+  // panel[c * kPanelRows + i] = W[r0 + i][c0 + c] for i < n_rows, else 0.
+  static void pack(const Weight* w, std::size_t row_stride, std::size_t r0, std::size_t n_rows,
+                   std::size_t c0, std::size_t depth, float* panel) {
+    for (std::size_t half = 0; half < 2; ++half) {
+      const std::size_t first = half * kLanes;
+      std::size_t c = 0;
+      for (; c + kLanes <= depth; c += kLanes) {
+        V block[kLanes];
+        for (std::size_t i = 0; i < kLanes; ++i) {
+          block[i] =
+              first + i < n_rows ? F::load(w + (r0 + first + i) * row_stride + c0 + c) : T::zero();
+        }
+        T::transpose(block);
+        for (std::size_t j = 0; j < kLanes; ++j) {
+          T::store(panel + (c + j) * kPanelRows + first, block[j]);
+        }
+      }
+      for (; c < depth; ++c) {
+        for (std::size_t i = 0; i < kLanes; ++i) {
+          panel[c * kPanelRows + first + i] =
+              first + i < n_rows ? F::widen(w[(r0 + first + i) * row_stride + c0 + c]) : 0.0f;
+        }
+      }
+    }
+  }
+
+  // y[t][r0 + i] (+)= sum over the panel's columns of panel[c][i] * x[t][c], for kTokens
+  // tokens from x and the panel's first n_rows rows; `accumulate` continues the sums in y.
+  template <std::size_t kTokens>
+  static void micro(const float* panel, std::size_t depth, const float* x, std::size_t x_stride,
+                    float* y, std::size_t y_stride, std::size_t n_rows, bool accumulate) {
+    V acc0[kTokens], acc1[kTokens];
+    const bool full = n_rows == kPanelRows;
+#pragma GCC unroll 16
+    for (std::size_t k = 0; k < kTokens; ++k) {
+      if (!accumulate) {
+        acc0[k] = T::zero(), acc1[k] = T::zero();
+      } else if (full) {
+        acc0[k] = T::load(y + k * y_stride), acc1[k] = T::load(y + k * y_stride + kLanes);
+      } else {
+        alignas(64) float partial[kPanelRows] = {};
+        for (std::size_t i = 0; i < n_rows; ++i) partial[i] = y[k * y_stride + i];
+        acc0[k] = T::load(partial), acc1[k] = T::load(partial + kLanes);
+      }
+    }
+    for (std::size_t c = 0; c < depth; ++c) {
+      const V w0 = T::load(panel + c * kPanelRows);
+      const V w1 = T::load(panel + c * kPanelRows + kLanes);
+#pragma GCC unroll 16
+      for (std::size_t k = 0; k < kTokens; ++k) {
+        const V xk = T::broadcast(x + k * x_stride + c);
+        acc0[k] = T::fmadd(w0, xk, acc0[k]);
+        acc1[k] = T::fmadd(w1, xk, acc1[k]);
+      }
+    }
+#pragma GCC unroll 16
+    for (std::size_t k = 0; k < kTokens; ++k) {
+      if (full) {
+        T::store(y + k * y_stride, acc0[k]);
+        T::store(y + k * y_stride + kLanes, acc1[k]);
+      } else {
+        alignas(64) float partial[kPanelRows];
+        T::store(partial, acc0[k]);
+        T::store(partial + kLanes, acc1[k]);
+        for (std::size_t i = 0; i < n_rows; ++i) y[k * y_stride + i] = partial[i];
+      }
+    }
+  }
+
+  // The last tile of fewer than kMicroTokens tokens.
+  template <std::size_t kTokens>
+  static void micro_tail(std::size_t tokens, const float* panel, std::size_t depth, const float* x,
+                         std::size_t x_stride, float* y, std::size_t y_stride, std::size_t n_rows,
+                         bool accumulate) {
+    if constexpr (kTokens > 0) {
+      if (tokens == kTokens) {
+        micro<kTokens>(panel, depth, x, x_stride, y, y_stride, n_rows, accumulate);
+      } else {
+        micro_tail<kTokens - 1>(tokens, panel, depth, x, x_stride, y, y_stride, n_rows, accumulate);
+      }
+    }
+  }
+
+  // One token through the same panels: summed in the same order as packed_gemm, so a
+  // token's numbers are the same alone as in any batch. For F32 weights packing costs
+  // less than reading them from memory.
+  static void packed_gemv(const Weight* w, std::size_t row_stride, std::size_t cols, const float* x,
+                          std::size_t row_begin, std::size_t row_end, float* y) {
+    packed_gemm(w, row_stride, cols, x, cols, 1, row_begin, row_end, y, 0);
+  }
+
+  // Packs the panel of rows [r0, r0 + n_rows) by columns [c0, c0 + depth) and runs it over
+  // tokens [tb, te).
+  static void panel_pass(const Weight* w, std::size_t row_stride, const float* x,
+                         std::size_t x_stride, std::size_t r0, std::size_t n_rows, std::size_t c0,
+                         std::size_t depth, std::size_t tb, std::size_t te, float* y,
+                         std::size_t y_stride, float* panel) {
+    pack(w, row_stride, r0, n_rows, c0, depth, panel);
+    const bool accumulate = c0 > 0;
+    std::size_t t = tb;
+    for (; t + kMicroTokens <= te; t += kMicroTokens) {
+      micro<kMicroTokens>(panel, depth, x + t * x_stride + c0, x_stride, y + t * y_stride + r0,
+                          y_stride, n_rows, accumulate);
+    }
+    micro_tail<kMicroTokens - 1>(te - t, panel, depth, x + t * x_stride + c0, x_stride,
+                                 y + t * y_stride + r0, y_stride, n_rows, accumulate);
+  }
+
+  // Activations up to this many floats stay in L2 whole.
+  static constexpr std::size_t kSmallActivations = std::size_t{1} << 16;
+
+  // y holds the running sums between depth blocks (columns), so the loops may run in any
+  // order without changing a result. Few tokens (decode, short batches): panel by panel,
+  // each one's rows read from memory once, front to back. Many: depth blocks outermost,
+  // then chunks of tokens whose activations stay in L2, then each panel packed into L1 and
+  // run over every token tile of the chunk.
+  static void packed_gemm(const Weight* w, std::size_t row_stride, std::size_t cols, const float* x,
+                          std::size_t x_stride, std::size_t n_tokens, std::size_t row_begin,
+                          std::size_t row_end, float* y, std::size_t y_stride) {
+    if (cols == 0) {
+      for (std::size_t t = 0; t < n_tokens; ++t) {
+        for (std::size_t r = row_begin; r < row_end; ++r) y[t * y_stride + r] = 0.0f;
+      }
+      return;
+    }
+    alignas(64) float panel[kDepth * kPanelRows];
+    if (n_tokens * cols <= kSmallActivations) {
+      for (std::size_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
+        const std::size_t n_rows = row_end - r0 < kPanelRows ? row_end - r0 : kPanelRows;
+        for (std::size_t c0 = 0; c0 < cols; c0 += kDepth) {
+          const std::size_t depth = cols - c0 < kDepth ? cols - c0 : kDepth;
+          panel_pass(w, row_stride, x, x_stride, r0, n_rows, c0, depth, 0, n_tokens, y, y_stride,
+                     panel);
+        }
+      }
+      return;
+    }
+    for (std::size_t c0 = 0; c0 < cols; c0 += kDepth) {
+      const std::size_t depth = cols - c0 < kDepth ? cols - c0 : kDepth;
+      for (std::size_t tb = 0; tb < n_tokens; tb += kTokenChunk) {
+        const std::size_t te = tb + kTokenChunk < n_tokens ? tb + kTokenChunk : n_tokens;
+        for (std::size_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
+          const std::size_t n_rows = row_end - r0 < kPanelRows ? row_end - r0 : kPanelRows;
+          panel_pass(w, row_stride, x, x_stride, r0, n_rows, c0, depth, tb, te, y, y_stride, panel);
         }
       }
     }

@@ -53,6 +53,25 @@ struct Avx2Traits {
     return _mm_cvtss_f32(s);
   }
   static V exp(V x) { return cephes_exp<Avx2Traits>(x); }
+  static V broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  // rows[i][j] <-> rows[j][i]: pairs within 128-bit lanes, then fours, then the lanes.
+  static void transpose(V (&rows)[8]) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 8; i += 2) {
+      t[i] = _mm256_unpacklo_ps(rows[i], rows[i + 1]);
+      t[i + 1] = _mm256_unpackhi_ps(rows[i], rows[i + 1]);
+    }
+    for (int g = 0; g < 2; ++g) {
+      u[4 * g] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+      u[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+      u[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+      u[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; ++j) {
+      rows[j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x20);
+      rows[4 + j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x31);
+    }
+  }
 };
 
 struct F32Weights {

@@ -45,6 +45,32 @@ struct Avx512Traits {
   static float reduce_add(V v) { return _mm512_reduce_add_ps(v); }
   static float reduce_max(V v) { return _mm512_reduce_max_ps(v); }
   static V exp(V x) { return cephes_exp<Avx512Traits>(x); }
+  static V broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  // rows[i][j] <-> rows[j][i]: pairs within 128-bit lanes, then fours, then the lanes.
+  static void transpose(V (&rows)[16]) {
+    __m512 t[16], u[16];
+    for (int i = 0; i < 16; i += 2) {
+      t[i] = _mm512_unpacklo_ps(rows[i], rows[i + 1]);
+      t[i + 1] = _mm512_unpackhi_ps(rows[i], rows[i + 1]);
+    }
+    // u[4g + j]: column 4k + j of rows 4g..4g+3 in lane k.
+    for (int g = 0; g < 4; ++g) {
+      u[4 * g] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+      u[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+      u[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+      u[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; ++j) {
+      const __m512 even_lo = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x88);
+      const __m512 odd_lo = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xDD);
+      const __m512 even_hi = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88);
+      const __m512 odd_hi = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xDD);
+      rows[j] = _mm512_shuffle_f32x4(even_lo, even_hi, 0x88);
+      rows[8 + j] = _mm512_shuffle_f32x4(even_lo, even_hi, 0xDD);
+      rows[4 + j] = _mm512_shuffle_f32x4(odd_lo, odd_hi, 0x88);
+      rows[12 + j] = _mm512_shuffle_f32x4(odd_lo, odd_hi, 0xDD);
+    }
+  }
 };
 
 struct F32Weights {

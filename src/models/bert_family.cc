@@ -157,7 +157,7 @@ class BertFamily final : public EncoderModel {
         }
         if (pooler_) {
           pooler_->apply(pool, first.data(), m, pooled.data());
-          apply_activation(layout_.pooler_act, pooled.data(), pooled.size());
+          apply_activation(layout_.pooler_act, pooled.data(), m, hidden);
         } else {
           pooled = first;
         }
@@ -176,7 +176,7 @@ class BertFamily final : public EncoderModel {
           std::copy_n(&x[batch.lm_tokens[i] * hidden], hidden, &picked[i * hidden]);
         }
         lm_transform_->apply(pool, picked.data(), m, h.data());
-        apply_activation(layout_.lm_act, h.data(), h.size());
+        apply_activation(layout_.lm_act, h.data(), m, hidden);
         lm_norm_->apply(h.data(), m, h.data());
         out.logits.resize(m * lm_decoder_->out_features());
         lm_decoder_->apply(pool, h.data(), m, out.logits.data());

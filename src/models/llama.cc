@@ -204,7 +204,10 @@ class Llama final : public CausalLM {
       }
       layer.gate->apply(pool, h.data(), n, gate.data());
       layer.up->apply(pool, h.data(), n, up.data());
-      k.silu_mul_f32(gate.data(), up.data(), n * ffn, gate.data());
+      // Token by token, so a token's values never depend on its batch (see activation.h).
+      for (std::size_t t = 0; t < n; ++t) {
+        k.silu_mul_f32(&gate[t * ffn], &up[t * ffn], ffn, &gate[t * ffn]);
+      }
       layer.down->apply(pool, gate.data(), n, h.data());
       k.add_f32(x.data(), h.data(), n * hidden, x.data());
     }

@@ -221,7 +221,8 @@ TEST_P(F32OpsSimdTest, MatchesScalarOnOddSizes) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryVariant, F32OpsSimdTest, ::testing::Values(Isa::kAvx2, Isa::kAvx512),
+INSTANTIATE_TEST_SUITE_P(EveryVariant, F32OpsSimdTest,
+                         ::testing::Values(Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni),
                          [](const auto& param_info) {
                            return std::string(isa_name(param_info.param));
                          });

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernels/install.h"
@@ -106,6 +107,72 @@ TEST_P(GemmTest, FloatWeights) {
       reference([&](std::size_t i) { return double(tensor::bf16_to_f32(wbf[i])); }));
 }
 
+// Shapes around the SIMD GEMM's blocking: rows around its panels (32 on AVX-512, 16 on
+// AVX2), columns over its 256-column depth blocks and not a multiple of the vector width,
+// token counts around its tiles (12, 6) and over its 384-token chunks. Every output against
+// a double-precision dot product of the widened operands, and each token against itself
+// computed alone, bit for bit; for F32 the SIMD variants' GEMV (one token) too.
+TEST_P(GemmTest, FloatWeightsOddShapes) {
+  std::mt19937 rng(33);
+  std::normal_distribution<float> normal(0, 1);
+  struct Shape {
+    std::size_t rows, cols, tokens;
+  };
+  const Shape shapes[] = {{1, 1, 1},      {3, 3, 13},    {17, 17, 7},  {33, 33, 25},
+                          {70, 300, 30},  {33, 4097, 3}, {5, 513, 12}, {40, 64, 400},
+                          {20, 300, 400}, {172, 64, 4},  {64, 172, 5}, {512, 64, 3}};
+  for (const Shape& shape : shapes) {
+    const std::size_t x_stride = shape.cols + 1, row_stride = shape.cols + 2;
+    std::vector<float> x(shape.tokens * x_stride), w(shape.rows * row_stride);
+    for (float& v : x) v = normal(rng);
+    for (float& v : w) v = normal(rng);
+    std::vector<std::uint16_t> w16(w.size()), wbf(w.size());
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      w16[i] = tensor::f32_to_f16(w[i]);
+      wbf[i] = tensor::f32_to_bf16(w[i]);
+    }
+    auto run_format = [&](const char* what, auto gemm, auto gemv, const auto* weights, auto widen) {
+      std::vector<float> y(shape.tokens * shape.rows, -7.0f), alone(shape.rows), one(shape.rows);
+      gemm(weights, row_stride, shape.cols, x.data(), x_stride, shape.tokens, 0, shape.rows,
+           y.data(), shape.rows);
+      for (std::size_t t = 0; t < shape.tokens; ++t) {
+        // Alone, and split over two "threads" at an odd row.
+        const std::size_t split = shape.rows / 2 + (shape.rows > 2 ? 1 : 0);
+        gemm(weights, row_stride, shape.cols, x.data() + t * x_stride, x_stride, 1, 0, split,
+             alone.data(), shape.rows);
+        gemm(weights, row_stride, shape.cols, x.data() + t * x_stride, x_stride, 1, split,
+             shape.rows, alone.data(), shape.rows);
+        gemv(weights, row_stride, shape.cols, x.data() + t * x_stride, 0, shape.rows, one.data());
+        for (std::size_t r = 0; r < shape.rows; ++r) {
+          const float got = y[t * shape.rows + r];
+          if (GetParam() != Isa::kScalar && std::string(what) == "F32") {
+            ASSERT_EQ(one[r], got)
+                << what << " gemv " << isa_name(GetParam()) << " t " << t << " r " << r;
+          }
+          ASSERT_EQ(got, alone[r])
+              << what << " " << isa_name(GetParam()) << " " << shape.rows << "x" << shape.cols
+              << " tokens " << shape.tokens << " t " << t << " r " << r;
+          double sum = 0, magnitude = 0;
+          for (std::size_t c = 0; c < shape.cols; ++c) {
+            double term = widen(weights[r * row_stride + c]) * double(x[t * x_stride + c]);
+            sum += term;
+            magnitude += std::abs(term);
+          }
+          ASSERT_NEAR(got, sum, 1e-5 * (magnitude + 1e-3))
+              << what << " " << isa_name(GetParam()) << " " << shape.rows << "x" << shape.cols
+              << " t " << t << " r " << r;
+        }
+      }
+    };
+    run_format("F32", table_.gemm_f32, table_.gemv_f32, w.data(),
+               [](float v) { return double(v); });
+    run_format("F16", table_.gemm_f16, table_.gemv_f16, w16.data(),
+               [](std::uint16_t v) { return double(tensor::f16_to_f32(v)); });
+    run_format("BF16", table_.gemm_bf16, table_.gemv_bf16, wbf.data(),
+               [](std::uint16_t v) { return double(tensor::bf16_to_f32(v)); });
+  }
+}
+
 TEST_P(GemmTest, QuantisedWeights) {
   std::mt19937 rng(32);
   std::normal_distribution<float> normal(0, 1);
@@ -151,7 +218,8 @@ TEST_P(GemmTest, QuantisedWeights) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryVariant, GemmTest,
-                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
+                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512,
+                                           Isa::kAvx512Vnni),
                          [](const auto& param_info) {
                            return std::string(isa_name(param_info.param));
                          });

@@ -178,7 +178,8 @@ TEST_P(PagedAttentionTest, MatchesScalarVariant) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryVariant, PagedAttentionTest,
-                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
+                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512,
+                                           Isa::kAvx512Vnni),
                          [](const auto& param_info) {
                            return std::string(isa_name(param_info.param));
                          });

@@ -105,7 +105,7 @@ TEST_P(QuantOpsTest, GemvMatchesDequantisedDotProducts) {
     tensor::QuantGemv gemv = type == DType::kQ8_0   ? table_.gemv_q8_0
                              : type == DType::kQ4_0 ? table_.gemv_q4_0
                                                     : table_.gemv_q4_1;
-    for (std::size_t cols : {32u, 96u, 2048u}) {
+    for (std::size_t cols : {32u, 96u, 544u, 1056u, 2048u}) {
       const std::size_t rows = 7;
       const std::size_t row_bytes = *tensor::dtype_bytes(type, cols);
       std::vector<std::uint8_t> w = random_weights(type, rows, cols, rng);
@@ -134,7 +134,8 @@ TEST_P(QuantOpsTest, GemvMatchesDequantisedDotProducts) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryVariant, QuantOpsTest,
-                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
+                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512,
+                                           Isa::kAvx512Vnni),
                          [](const auto& param_info) {
                            return std::string(isa_name(param_info.param));
                          });

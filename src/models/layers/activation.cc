@@ -35,4 +35,8 @@ void apply_activation(Activation act, float* x, std::size_t n) {
   }
 }
 
+void apply_activation(Activation act, float* x, std::size_t rows, std::size_t width) {
+  for (std::size_t r = 0; r < rows; ++r) apply_activation(act, x + r * width, width);
+}
+
 }  // namespace hfserve::models

@@ -20,4 +20,9 @@ Activation activation_from_name(const std::string& name);
 // x[i] = act(x[i]) for i < n, in place.
 void apply_activation(Activation act, float* x, std::size_t n);
 
+// The same over `rows` rows of `width` values, one row at a time: the SIMD kernels finish
+// a length that is not a whole number of vectors with scalar code, so a row's values
+// would otherwise depend on how many rows share the call (a token's on its batch).
+void apply_activation(Activation act, float* x, std::size_t rows, std::size_t width);
+
 }  // namespace hfserve::models

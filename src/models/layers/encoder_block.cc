@@ -112,7 +112,7 @@ void EncoderBlock::apply(ThreadPool& pool, std::span<const EncoderSequence> sequ
 
   std::vector<float> up(n * intermediate_);
   up_->apply(pool, x, n, up.data());
-  apply_activation(act_, up.data(), up.size());
+  apply_activation(act_, up.data(), n, intermediate_);
   down_->apply(pool, up.data(), n, q.data());
   k.add_f32(x, q.data(), n * hidden_, x);
   output_norm_.apply(x, n, x);
