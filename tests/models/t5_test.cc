@@ -5,8 +5,12 @@
 // decoder inputs, greedy generate() ids. Each model is loaded as a user's folder would be
 // (open_safetensors, load_model_config, build_seq2seq).
 //
-// Tolerance: |ours - transformers| <= 1e-4 x max(1, max |expected|) over each output, as
-// in encoder_test.cc (F32 on both sides, summed in different orders). Greedy ids: exact.
+// Tolerance: |ours - transformers| <= 2e-4 x max(1, max |expected|) over each output (F32
+// on both sides, summed in different orders). Twice encoder_test.cc's: T5 attention has no
+// 1/sqrt(d) scaling, and these random models' large weights carry rounding differences
+// from the encoder through cross-attention into logits around 11 (the GEMM summing each
+// output's columns in order, which keeps a token's bits independent of its batch, gives
+// 1.4e-3 there). Greedy ids: exact.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -55,7 +59,7 @@ std::pair<double, double> difference(const std::vector<float>& actual, const jso
   for (std::size_t i = 0; i < std::min(actual.size(), expected.size()); ++i) {
     worst = std::max(worst, std::abs(actual[i] - expected[i].get<double>()));
   }
-  return {worst, 1e-4 * scale};
+  return {worst, 2e-4 * scale};
 }
 
 std::vector<std::int32_t> greedy(const Seq2SeqModel& model, const std::vector<std::int32_t>& input,
