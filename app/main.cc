@@ -62,7 +62,12 @@ int main(int argc, char** argv) {
       return command.run();
     }
   } catch (const hfserve::Error& error) {
-    std::fprintf(stderr, "hfserve: %s\n", error.what());
+    // With JSON logs the last line is JSON too, so a log collector keeps the reason.
+    if (log_format == "json") {
+      hfserve::log::critical("{}", error.what());
+    } else {
+      std::fprintf(stderr, "hfserve: %s\n", error.what());
+    }
     return 1;
   }
   return 0;
