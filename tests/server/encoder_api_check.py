@@ -65,6 +65,14 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)
 
+    def counter(self, name, endpoint):
+        """The Prometheus counter `name` for requests to `endpoint` (0 before the first)."""
+        with urllib.request.urlopen(self.url("/metrics")) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith(name + "{") and f'endpoint="{endpoint}"' in line:
+                    return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
     def stop(self):
         self.proc.terminate()
         assert self.proc.wait(timeout=30) == 0
@@ -197,6 +205,19 @@ class EmbeddingsTest(unittest.TestCase):
         self.assertEqual(status, 400)
         self.assertIn("cross-encoder", reply["error"]["message"])
 
+    def test_metrics_count_embedding_requests_and_tokens(self):
+        requests = self.server.counter("llm_requests_total", "embeddings")
+        tokens = self.server.counter("llm_prompt_tokens_total", "embeddings")
+        failures = self.server.counter("llm_failures_total", "embeddings")
+        status, body = self.server.post("/v1/embeddings", {"input": TEXTS[:3]})
+        self.assertEqual(status, 200)
+        self.assertEqual(self.server.post("/v1/embeddings", {"input": "x", "dimensions": 999})[0],
+                         400)
+        self.assertEqual(self.server.counter("llm_requests_total", "embeddings"), requests + 2)
+        self.assertEqual(self.server.counter("llm_failures_total", "embeddings"), failures + 1)
+        self.assertEqual(self.server.counter("llm_prompt_tokens_total", "embeddings"),
+                         tokens + body["usage"]["prompt_tokens"])
+
     def test_models_lists_the_max_model_len(self):
         models = self.client.models.list()
         self.assertEqual(models.data[0].id, MINILM)
@@ -232,6 +253,13 @@ class RerankTest(unittest.TestCase):
             self.assertAlmostEqual(result["relevance_score"], float(expected[i]), delta=1e-4)
             self.assertEqual(result["document"], {"text": TEXTS[i]})
         self.assertGreater(body["usage"]["total_tokens"], 0)
+
+    def test_metrics_count_rerank_tokens(self):
+        tokens = self.server.counter("llm_prompt_tokens_total", "rerank")
+        status, body = self.server.post("/v1/rerank", {"query": "q", "documents": TEXTS[:2]})
+        self.assertEqual(status, 200)
+        self.assertEqual(self.server.counter("llm_prompt_tokens_total", "rerank"),
+                         tokens + body["usage"]["prompt_tokens"])
 
     def test_top_n_and_return_documents(self):
         for path in ["/v1/rerank", "/rerank", "/openai/v1/rerank"]:
