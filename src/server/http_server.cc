@@ -381,6 +381,9 @@ struct HttpServer::Impl {
       return;
     }
     auto span = std::make_shared<RequestSpan>(recording(), chat ? "chat" : "completions", req.body);
+    // Made on arrival, so that a refused request's log line and span carry it too.
+    const std::string id = random_id(chat ? "chatcmpl-" : "cmpl-");
+    span->set_request_id(id);
     std::shared_ptr<OpenAiCall> call;
     std::shared_ptr<pipelines::Generation> generation;
     std::shared_ptr<ResponseWriter> writer;
@@ -393,8 +396,7 @@ struct HttpServer::Impl {
       const std::string name = served_model(call->model);
       span->set_model(name);
       generation = g.start(call->text);
-      writer = std::make_shared<ResponseWriter>(*call, name, "hfserve-" + options.version, g);
-      span->set_request_id(writer->id());
+      writer = std::make_shared<ResponseWriter>(*call, name, "hfserve-" + options.version, g, id);
       timing = std::make_shared<RequestTiming>(name, chat ? "chat" : "completions");
       if (!call->stream) {
         std::vector<pipelines::ChoiceDelta> deltas;

@@ -26,12 +26,13 @@ Json bytes_of(const std::string& text) {
 }  // namespace
 
 ResponseWriter::ResponseWriter(const OpenAiCall& call, std::string model_name,
-                               std::string fingerprint, const pipelines::TextGenerator& generator)
+                               std::string fingerprint, const pipelines::TextGenerator& generator,
+                               std::string id)
     : call_(call),
       model_name_(std::move(model_name)),
       fingerprint_(std::move(fingerprint)),
       generator_(generator),
-      id_(random_id(call.chat ? "chatcmpl-" : "cmpl-")),
+      id_(std::move(id)),
       created_(std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count()),

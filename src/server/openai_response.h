@@ -21,9 +21,10 @@ std::string random_id(const char* prefix);
 
 class ResponseWriter {
  public:
-  // `fingerprint` is OpenAI's system_fingerprint ("hfserve-<version>").
+  // `fingerprint` is OpenAI's system_fingerprint ("hfserve-<version>"); `id` is the
+  // response's id (random_id("chatcmpl-") or ("cmpl-")), made when the request arrived.
   ResponseWriter(const OpenAiCall& call, std::string model_name, std::string fingerprint,
-                 const pipelines::TextGenerator& generator);
+                 const pipelines::TextGenerator& generator, std::string id);
 
   // The response's "id" (chatcmpl-…, cmpl-…), which is also its request id.
   const std::string& id() const { return id_; }

@@ -105,6 +105,7 @@ def graceful(history):
     assert mine[0]["status"] == 200 and mine[0]["completion_tokens"] == 48, mine[0]
     assert mine[0]["endpoint"] == "completions" and mine[0]["latency_ms"] > 0, mine[0]
     assert any(r["status"] == 503 for r in requests), requests
+    assert all(r["request_id"] for r in requests), "a request logged without its id"
     with sqlite3.connect(history) as db:
         rows = db.execute("SELECT labels FROM task_history WHERE task = 'ai_completion'").fetchall()
     assert any(json.loads(r[0]).get("request_id") == stream_id for r in rows), rows
