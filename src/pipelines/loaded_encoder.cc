@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/registry.h"
+#include "pipelines/model_folder.h"
 #include "tokenizer/pretrained.h"
 #include "util/error.h"
 #include "util/file_text.h"
@@ -38,39 +39,24 @@ std::optional<std::uint32_t> find_mask_token(const fs::path& dir,
   return std::nullopt;
 }
 
-bool has_gguf(const hub::PulledModel& pulled) {
-  return std::any_of(pulled.files.begin(), pulled.files.end(),
-                     [](const std::string& f) { return fs::path(f).extension() == ".gguf"; });
-}
-
 }  // namespace
 
 bool is_encoder_model(const hub::PulledModel& pulled) {
-  if (has_gguf(pulled) || !fs::exists(pulled.dir / "config.json")) return false;
-  try {
-    return models::is_encoder(formats::load_model_config(pulled.dir.string()));
-  } catch (const Error&) {
-    return false;  // load_causal_lm reports what is wrong with the folder
-  }
+  const std::optional<formats::ModelConfig> config = folder_config(pulled);
+  return config && models::is_encoder(*config);
 }
 
 LoadedEncoder load_encoder(const hub::PulledModel& pulled, const models::LoadOptions& options,
                            std::size_t max_model_len) {
   const fs::path& dir = pulled.dir;
-  if (has_gguf(pulled)) {
+  if (gguf_file(pulled)) {
     throw Error(ErrorCode::kUnsupported,
                 dir.string() + ": encoder models load from safetensors folders, not GGUF");
   }
   LoadedEncoder loaded;
   loaded.source = dir.string();
   loaded.config = formats::load_model_config(dir.string());
-  if (!fs::exists(dir / "tokenizer.json")) {
-    throw Error(ErrorCode::kNotFound,
-                dir.string() +
-                    " has no tokenizer.json: hfserve needs the fast tokenizer file (convert a "
-                    "slow tokenizer with transformers' AutoTokenizer.save_pretrained)");
-  }
-  tokenizer::PretrainedTokenizer pretrained = tokenizer::load_pretrained_tokenizer(dir);
+  tokenizer::PretrainedTokenizer pretrained = folder_tokenizer(dir);
   loaded.tokenizer_config = std::move(pretrained.config);
   loaded.tokenizer = std::make_unique<tokenizer::Tokenizer>(std::move(pretrained.tokenizer));
   loaded.mask_token_id = find_mask_token(dir, *loaded.tokenizer);

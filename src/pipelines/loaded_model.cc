@@ -8,6 +8,7 @@
 #include "models/registry.h"
 #include "pipelines/gguf_chat_template.h"
 #include "pipelines/gguf_tokenizer.h"
+#include "pipelines/model_folder.h"
 #include "tokenizer/pretrained.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -16,17 +17,6 @@ namespace hfserve::pipelines {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The GGUF file among the pulled ones: the first part of a split file, or the only one.
-std::optional<fs::path> gguf_file(const hub::PulledModel& pulled) {
-  std::vector<std::string> ggufs;
-  for (const std::string& file : pulled.files) {
-    if (fs::path(file).extension() == ".gguf") ggufs.push_back(file);
-  }
-  if (ggufs.empty()) return std::nullopt;
-  std::sort(ggufs.begin(), ggufs.end());
-  return pulled.dir / ggufs.front();
-}
 
 LoadedModel load_gguf(const fs::path& path) {
   LoadedModel loaded;
@@ -43,18 +33,10 @@ LoadedModel load_folder(const fs::path& dir) {
   LoadedModel loaded;
   loaded.source = dir.string();
   loaded.config = formats::load_model_config(dir.string());
-  const fs::path tokenizer_json = dir / "tokenizer.json";
-  if (!fs::exists(tokenizer_json)) {
-    throw Error(ErrorCode::kNotFound,
-                dir.string() +
-                    " has no tokenizer.json: hfserve needs the fast tokenizer file "
-                    "(convert a slow tokenizer with transformers' "
-                    "AutoTokenizer.save_pretrained)");
-  }
   // As transformers' AutoTokenizer builds it: tokenizer_config.json can add BOS/EOS and
   // special tokens, and the file's own truncation is not applied to prompts.
-  loaded.tokenizer = std::make_unique<tokenizer::Tokenizer>(
-      std::move(tokenizer::load_pretrained_tokenizer(dir).tokenizer));
+  loaded.tokenizer =
+      std::make_unique<tokenizer::Tokenizer>(std::move(folder_tokenizer(dir).tokenizer));
   loaded.templates = chat::load_model_templates(dir, /*require_template=*/false);
   loaded.weights = formats::open_safetensors(dir.string());
   return loaded;

@@ -5,6 +5,7 @@
 
 #include "engine/sampler.h"
 #include "models/registry.h"
+#include "pipelines/model_folder.h"
 #include "tokenizer/decode_stream.h"
 #include "tokenizer/pretrained.h"
 #include "util/error.h"
@@ -15,39 +16,24 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool has_gguf(const hub::PulledModel& pulled) {
-  return std::any_of(pulled.files.begin(), pulled.files.end(),
-                     [](const std::string& f) { return fs::path(f).extension() == ".gguf"; });
-}
-
 }  // namespace
 
 bool is_seq2seq_model(const hub::PulledModel& pulled) {
-  if (has_gguf(pulled) || !fs::exists(pulled.dir / "config.json")) return false;
-  try {
-    return models::is_seq2seq(formats::load_model_config(pulled.dir.string()));
-  } catch (const Error&) {
-    return false;  // load_causal_lm reports what is wrong with the folder
-  }
+  const std::optional<formats::ModelConfig> config = folder_config(pulled);
+  return config && models::is_seq2seq(*config);
 }
 
 LoadedSeq2Seq load_seq2seq(const hub::PulledModel& pulled, const models::LoadOptions& options) {
   const fs::path& dir = pulled.dir;
-  if (has_gguf(pulled)) {
+  if (gguf_file(pulled)) {
     throw Error(ErrorCode::kUnsupported,
                 dir.string() + ": encoder-decoder models load from safetensors folders");
   }
   LoadedSeq2Seq loaded;
   loaded.source = dir.string();
   loaded.config = formats::load_model_config(dir.string());
-  if (!fs::exists(dir / "tokenizer.json")) {
-    throw Error(ErrorCode::kNotFound,
-                dir.string() +
-                    " has no tokenizer.json: hfserve needs the fast tokenizer file (convert a "
-                    "slow tokenizer with transformers' AutoTokenizer.save_pretrained)");
-  }
-  loaded.tokenizer = std::make_unique<tokenizer::Tokenizer>(
-      std::move(tokenizer::load_pretrained_tokenizer(dir).tokenizer));
+  loaded.tokenizer =
+      std::make_unique<tokenizer::Tokenizer>(std::move(folder_tokenizer(dir).tokenizer));
   loaded.weights = formats::open_safetensors(dir.string());
   loaded.model = models::build_seq2seq(loaded.config, *loaded.weights, options);
   if (!loaded.config.decoder_start_token_id) {
