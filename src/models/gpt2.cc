@@ -18,6 +18,7 @@
 
 #include "models/layers/activation.h"
 #include "models/layers/causal_attention.h"
+#include "models/layers/last_token_logits.h"
 #include "models/layers/layer_norm.h"
 #include "models/layers/linear.h"
 #include "tensor/dequantize.h"
@@ -197,19 +198,9 @@ class Gpt2 final : public CausalLM {
       layer.fc_proj->apply(pool, mid.data(), n, h.data());
       k.add_f32(x.data(), h.data(), n * hidden, x.data());
     }
-    std::size_t wanted = 0;
-    for (const SequenceChunk& s : batch.sequences) wanted += s.want_logits ? 1 : 0;
-    logits.assign(wanted * lm_head_->out_features(), 0.0f);
-    // The last token of every sequence that asks, normed, then one product with the head
-    // for all of them (the head is the largest matrix: read once per step, not per sequence).
-    std::vector<float> last(wanted * hidden);
-    std::size_t rows = 0;
-    for (const SequenceChunk& s : batch.sequences) {
-      if (!s.want_logits || s.n_tokens == 0) continue;
-      ln_f_->apply(&x[(s.first_token + s.n_tokens - 1) * hidden], 1, &last[rows * hidden]);
-      ++rows;
-    }
-    if (rows > 0) lm_head_->apply(pool, last.data(), rows, logits.data());
+    last_token_logits(
+        batch, x, hidden, [&](const float* row, float* out) { ln_f_->apply(row, 1, out); },
+        *lm_head_, pool, logits);
   }
 
  private:

@@ -18,6 +18,7 @@
 
 #include "formats/gguf_names.h"
 #include "models/layers/causal_attention.h"
+#include "models/layers/last_token_logits.h"
 #include "models/layers/linear.h"
 #include "models/layers/rope.h"
 #include "tensor/dequantize.h"
@@ -212,20 +213,12 @@ class Llama final : public CausalLM {
       k.add_f32(x.data(), h.data(), n * hidden, x.data());
     }
 
-    std::size_t wanted = 0;
-    for (const SequenceChunk& s : batch.sequences) wanted += s.want_logits ? 1 : 0;
-    logits.assign(wanted * lm_head_->out_features(), 0.0f);
-    // The last token of every sequence that asks, normed, then one product with the head
-    // for all of them (the head is the largest matrix: read once per step, not per sequence).
-    std::vector<float> last(wanted * hidden);
-    std::size_t rows = 0;
-    for (const SequenceChunk& s : batch.sequences) {
-      if (!s.want_logits || s.n_tokens == 0) continue;
-      k.rms_norm_f32(&x[(s.first_token + s.n_tokens - 1) * hidden], final_norm_.data(), c.norm_eps,
-                     hidden, &last[rows * hidden]);
-      ++rows;
-    }
-    if (rows > 0) lm_head_->apply(pool, last.data(), rows, logits.data());
+    last_token_logits(
+        batch, x, hidden,
+        [&](const float* row, float* out) {
+          k.rms_norm_f32(row, final_norm_.data(), c.norm_eps, hidden, out);
+        },
+        *lm_head_, pool, logits);
   }
 
  private:
