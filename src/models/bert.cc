@@ -6,11 +6,7 @@
 
 namespace hfserve::models {
 
-std::unique_ptr<EncoderModel> build_bert(const formats::ModelConfig& config,
-                                         const formats::WeightSource& source,
-                                         const LoadOptions& options, EncoderHead head) {
-  EncoderLayout layout;
-  layout.prefix = "bert.";
+void set_bert_base_names(EncoderLayout& layout) {
   layout.word_embeddings = "embeddings.word_embeddings";
   layout.position_embeddings = "embeddings.position_embeddings";
   layout.token_type_embeddings = "embeddings.token_type_embeddings";
@@ -26,6 +22,14 @@ std::unique_ptr<EncoderModel> build_bert(const formats::ModelConfig& config,
                              .down = p + "output.dense",
                              .output_norm = p + "output.LayerNorm"};
   };
+}
+
+std::unique_ptr<EncoderModel> build_bert(const formats::ModelConfig& config,
+                                         const formats::WeightSource& source,
+                                         const LoadOptions& options, EncoderHead head) {
+  EncoderLayout layout;
+  layout.prefix = "bert.";
+  set_bert_base_names(layout);
   layout.pooler = "pooler.dense";
   layout.pooler_in_base = true;
   layout.pooler_act = Activation::kTanh;

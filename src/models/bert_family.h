@@ -49,6 +49,10 @@ struct EncoderLayout {
   Activation lm_act = Activation::kGeluErf;
 };
 
+// BERT's names for the embeddings and the blocks (bert.cc), which RoBERTa and XLM-RoBERTa
+// use unchanged under their own prefix.
+void set_bert_base_names(EncoderLayout& layout);
+
 // Builds the model over `source`'s weights (`source` must outlive it). Throws Error
 // naming a missing or mis-shaped weight.
 std::unique_ptr<EncoderModel> build_bert_family(const formats::ModelConfig& config,

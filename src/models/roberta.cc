@@ -12,22 +12,8 @@ std::unique_ptr<EncoderModel> build_roberta(const formats::ModelConfig& config,
                                             const LoadOptions& options, EncoderHead head) {
   EncoderLayout layout;
   layout.prefix = "roberta.";
-  layout.word_embeddings = "embeddings.word_embeddings";
-  layout.position_embeddings = "embeddings.position_embeddings";
-  layout.token_type_embeddings = "embeddings.token_type_embeddings";
-  layout.embeddings_norm = "embeddings.LayerNorm";
+  set_bert_base_names(layout);
   layout.positions_after_padding = true;
-  layout.block = [](std::size_t i) {
-    const std::string p = "encoder.layer." + std::to_string(i) + ".";
-    return EncoderBlockNames{.query = p + "attention.self.query",
-                             .key = p + "attention.self.key",
-                             .value = p + "attention.self.value",
-                             .attention_out = p + "attention.output.dense",
-                             .attention_norm = p + "attention.output.LayerNorm",
-                             .up = p + "intermediate.dense",
-                             .down = p + "output.dense",
-                             .output_norm = p + "output.LayerNorm"};
-  };
   layout.pooler = head == EncoderHead::kSequenceClassification ? "classifier.dense" : "";
   layout.pooler_act = Activation::kTanh;
   layout.classifier =
