@@ -10,6 +10,7 @@
 // file reads them through ConvWeights rather than straight from the source.
 #include "models/gpt2.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -34,16 +35,22 @@ class ConvWeights final : public formats::WeightSource {
  public:
   explicit ConvWeights(const formats::WeightSource& source) : source_(source) {}
 
-  // Adds `<to>.weight` = columns [first, first + count) of `from` ([in, out]) transposed,
-  // and `<to>.bias` = the same slice of `from_bias`.
-  void add_transposed(const std::string& from, const std::string& from_bias, std::int64_t first,
-                      std::int64_t count, const std::string& to) {
+  // For each (first, count, to) of `parts`: adds `<to>.weight` = columns [first, first +
+  // count) of `from` ([in, out]) transposed, and `<to>.bias` = the same slice of
+  // `from_bias`. `from` is read once whatever the number of parts (c_attn has three).
+  struct Part {
+    std::int64_t first, count;
+    std::string to;
+  };
+  void add_transposed(const std::string& from, const std::string& from_bias,
+                      const std::vector<Part>& parts) {
     const tensor::TensorView stored = source_.get(from);
-    if (stored.shape.size() != 2 || first + count > stored.shape[1]) {
-      throw Error(ErrorCode::kInvalidArgument, from + " has shape " +
-                                                   tensor::shape_string(stored.shape) +
-                                                   "; expected [in, out] with at least " +
-                                                   std::to_string(first + count) + " outputs");
+    std::int64_t needed = 0;
+    for (const Part& part : parts) needed = std::max(needed, part.first + part.count);
+    if (stored.shape.size() != 2 || needed > stored.shape[1]) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  from + " has shape " + tensor::shape_string(stored.shape) +
+                      "; expected [in, out] with at least " + std::to_string(needed) + " outputs");
     }
     const std::vector<float> w = source_.to_f32(from);
     const std::vector<float> b = source_.to_f32(from_bias);
@@ -53,14 +60,18 @@ class ConvWeights final : public formats::WeightSource {
       throw Error(ErrorCode::kInvalidArgument, from_bias + " has " + std::to_string(b.size()) +
                                                    " values; expected " + std::to_string(out));
     }
-    std::vector<float>& weight = owned_[to + ".weight"];
-    weight.resize(static_cast<std::size_t>(count) * in);
-    for (std::size_t o = 0; o < static_cast<std::size_t>(count); ++o) {
-      for (std::size_t i = 0; i < in; ++i) weight[o * in + i] = w[i * out + first + o];
+    for (const Part& part : parts) {
+      const auto first = static_cast<std::size_t>(part.first);
+      const auto count = static_cast<std::size_t>(part.count);
+      std::vector<float>& weight = owned_[part.to + ".weight"];
+      weight.resize(count * in);
+      for (std::size_t o = 0; o < count; ++o) {
+        for (std::size_t i = 0; i < in; ++i) weight[o * in + i] = w[i * out + first + o];
+      }
+      owned_[part.to + ".bias"].assign(b.begin() + first, b.begin() + first + count);
+      shapes_[part.to + ".weight"] = {part.count, static_cast<std::int64_t>(in)};
+      shapes_[part.to + ".bias"] = {part.count};
     }
-    owned_[to + ".bias"].assign(b.begin() + first, b.begin() + first + count);
-    shapes_[to + ".weight"] = {count, static_cast<std::int64_t>(in)};
-    shapes_[to + ".bias"] = {count};
   }
 
   std::optional<tensor::TensorView> find(std::string_view name) const override {
@@ -117,16 +128,14 @@ class Gpt2 final : public CausalLM {
     for (std::int64_t i = 0; i < config.num_hidden_layers; ++i) {
       const std::string h = p + "h." + std::to_string(i) + ".";
       const std::string t = "gpt2." + std::to_string(i) + ".";  // the transposed copies
-      weights_.add_transposed(h + "attn.c_attn.weight", h + "attn.c_attn.bias", 0, hidden, t + "q");
-      weights_.add_transposed(h + "attn.c_attn.weight", h + "attn.c_attn.bias", hidden, hidden,
-                              t + "k");
-      weights_.add_transposed(h + "attn.c_attn.weight", h + "attn.c_attn.bias", 2 * hidden, hidden,
-                              t + "v");
-      weights_.add_transposed(h + "attn.c_proj.weight", h + "attn.c_proj.bias", 0, hidden,
-                              t + "proj");
-      weights_.add_transposed(h + "mlp.c_fc.weight", h + "mlp.c_fc.bias", 0, ffn, t + "fc");
-      weights_.add_transposed(h + "mlp.c_proj.weight", h + "mlp.c_proj.bias", 0, hidden,
-                              t + "fc_proj");
+      weights_.add_transposed(
+          h + "attn.c_attn.weight", h + "attn.c_attn.bias",
+          {{0, hidden, t + "q"}, {hidden, hidden, t + "k"}, {2 * hidden, hidden, t + "v"}});
+      weights_.add_transposed(h + "attn.c_proj.weight", h + "attn.c_proj.bias",
+                              {{0, hidden, t + "proj"}});
+      weights_.add_transposed(h + "mlp.c_fc.weight", h + "mlp.c_fc.bias", {{0, ffn, t + "fc"}});
+      weights_.add_transposed(h + "mlp.c_proj.weight", h + "mlp.c_proj.bias",
+                              {{0, hidden, t + "fc_proj"}});
       auto linear = [&](const std::string& name, std::int64_t in) {
         return std::make_unique<Linear>(weights_, t + name + ".weight", in, t + name + ".bias",
                                         options.quantization);
