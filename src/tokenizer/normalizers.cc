@@ -149,11 +149,7 @@ class BertNormalizer : public Normalizer {
         bool control = cp != '\t' && cp != '\n' && cp != '\r' && unicode::is_other(cp);
         return !(cp == 0 || cp == 0xFFFD || control);
       });
-      text.map([](char32_t cp) {
-        bool space = cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
-                     utf8proc_category(static_cast<utf8proc_int32_t>(cp)) == UTF8PROC_CATEGORY_ZS;
-        return space ? U' ' : cp;
-      });
+      text.map([](char32_t cp) { return unicode::is_whitespace(cp) ? U' ' : cp; });
     }
     if (chinese_ && !is_ascii(text.get())) {
       std::vector<CharChange> changes;

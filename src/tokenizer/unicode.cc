@@ -2,9 +2,14 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
+#include <string_view>
+#include <utility>
 
+#include "tokenizer/unicode_age.h"
 #include "util/error.h"
 #include "util/utf8.h"
 
@@ -15,7 +20,35 @@ utf8proc_category_t category(char32_t cp) {
   return utf8proc_category(static_cast<utf8proc_int32_t>(cp));
 }
 
+// The category as the unicode_categories crate's Unicode 8.0 tables give it (unicode_age.h).
+utf8proc_category_t category_in_unicode_8(char32_t cp) {
+  auto changed = std::lower_bound(
+      kCategoryChangedAfterUnicode8.begin(), kCategoryChangedAfterUnicode8.end(), cp,
+      [](const CategoryIn8& entry, char32_t value) { return entry.cp < value; });
+  if (changed != kCategoryChangedAfterUnicode8.end() && changed->cp == cp) {
+    static constexpr std::pair<std::string_view, utf8proc_category_t> kNames[] = {
+        {"Lo", UTF8PROC_CATEGORY_LO},
+        {"Mc", UTF8PROC_CATEGORY_MC},
+        {"Mn", UTF8PROC_CATEGORY_MN},
+        {"Po", UTF8PROC_CATEGORY_PO}};
+    for (const auto& [name, value] : kNames) {
+      if (name == changed->category) return value;
+    }
+    throw Error(ErrorCode::kInternal, std::string("unicode_age_table: category ") +
+                                          changed->category + " has no utf8proc name here");
+  }
+  if (in_ranges(kAssignedAfterUnicode8, cp)) return UTF8PROC_CATEGORY_CN;
+  return category(cp);
+}
+
 }  // namespace
+
+bool in_ranges(std::span<const CodePointRange> ranges, char32_t cp) {
+  auto after = std::upper_bound(
+      ranges.begin(), ranges.end(), cp,
+      [](char32_t value, const CodePointRange& range) { return value < range.first; });
+  return after != ranges.begin() && cp <= std::prev(after)->last;
+}
 
 bool is_whitespace(char32_t cp) {
   return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
@@ -38,17 +71,17 @@ bool is_alphanumeric(char32_t cp) {
 }
 
 bool is_punctuation(char32_t cp) {
-  auto c = category(cp);
+  auto c = category_in_unicode_8(cp);
   return c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_PO;
 }
 
 bool is_other(char32_t cp) {
-  auto c = category(cp);
+  auto c = category_in_unicode_8(cp);
   return c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF || c == UTF8PROC_CATEGORY_CS ||
          c == UTF8PROC_CATEGORY_CO;
 }
 
-bool is_nonspacing_mark(char32_t cp) { return category(cp) == UTF8PROC_CATEGORY_MN; }
+bool is_nonspacing_mark(char32_t cp) { return category_in_unicode_8(cp) == UTF8PROC_CATEGORY_MN; }
 
 bool is_combining_mark(char32_t cp) {
   auto c = category(cp);
@@ -65,10 +98,25 @@ void append_lowercase(std::u32string& out, char32_t cp) {
     out.push_back(0x307);
     return;
   }
+  // Rust's tables are Unicode 16.0; utf8proc here is 15.0. The capital letters 16.0 added:
+  if (cp >= 0x10D50 && cp <= 0x10D65) {  // Garay
+    out.push_back(cp + 0x20);
+    return;
+  }
+  static constexpr std::pair<char32_t, char32_t> kUnicode16[] = {
+      {0x1C89, 0x1C8A}, {0xA7CB, 0x0264}, {0xA7CC, 0xA7CD}, {0xA7DA, 0xA7DB}, {0xA7DC, 0x019B}};
+  for (const auto& [upper, lower] : kUnicode16) {
+    if (cp == upper) {
+      out.push_back(lower);
+      return;
+    }
+  }
   out.push_back(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))));
 }
 
-std::string normalize(std::string_view text, NormalForm form) {
+namespace {
+
+std::string normalize_utf8proc(std::string_view text, NormalForm form) {
   int options = UTF8PROC_STABLE;
   switch (form) {
     case NormalForm::kNfc:
@@ -94,6 +142,28 @@ std::string normalize(std::string_view text, NormalForm form) {
                 std::string("unicode normalisation failed: ") + utf8proc_errmsg(length));
   }
   return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(length));
+}
+
+}  // namespace
+
+std::string normalize(std::string_view text, NormalForm form) {
+  // HF's normalization tables are Unicode 9.0's: a code point assigned later neither
+  // decomposes, composes nor reorders there. It passes through, and the text on each side
+  // of it is normalized on its own.
+  std::string out;
+  std::size_t start = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t at = pos;
+    const char32_t cp = utf8::decode(text, pos);
+    if (cp < kAssignedAfterUnicode9.front().first || !in_ranges(kAssignedAfterUnicode9, cp))
+      continue;
+    out += normalize_utf8proc(text.substr(start, at - start), form);
+    out.append(text.substr(at, pos - at));
+    start = pos;
+  }
+  if (start == 0) return normalize_utf8proc(text, form);
+  return out + normalize_utf8proc(text.substr(start), form);
 }
 
 std::u32string to_u32(std::string_view text) {

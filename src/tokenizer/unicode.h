@@ -16,10 +16,13 @@ bool is_whitespace(char32_t cp);
 bool is_alphanumeric(char32_t cp);
 // Rust char::is_numeric: Nd, Nl, No.
 bool is_numeric(char32_t cp);
+// The categories below are the unicode_categories crate's, which HF's BertNormalizer,
+// BertPreTokenizer and Punctuation use: its tables are Unicode 8.0's, so a code point
+// assigned since has none of them (unicode_age.h).
 // Any punctuation category (Pc, Pd, Ps, Pe, Pi, Pf, Po).
 bool is_punctuation(char32_t cp);
-// The "other" categories as HF's unicode_categories crate has them: Cc, Cf, Cs, Co. Not
-// Cn: that crate lists no unassigned code points, so BERT's clean_text keeps them.
+// The "other" categories Cc, Cf, Cs, Co. Not Cn: the crate lists no unassigned code
+// points, so BERT's clean_text keeps them.
 bool is_other(char32_t cp);
 // Mn only (what BERT's accent stripping removes).
 bool is_nonspacing_mark(char32_t cp);
