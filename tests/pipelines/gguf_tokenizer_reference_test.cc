@@ -21,14 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
-
 // The demo model in the Hugging Face cache (HF_HUB_CACHE, else HF_HOME/hub, else
 // ~/.cache/huggingface/hub), any snapshot.
 std::optional<std::string> demo_model() {
@@ -63,7 +55,7 @@ TEST(GgufTokenizerReferenceTest, DemoModelMatchesTransformersGgufConversion) {
   formats::GgufFile file(*model);
   tokenizer::Tokenizer tok = tokenizer_from_gguf(file.header());
   for (const auto& e : expected["results"]) {
-    const std::string text = from_hex(e["hex"]);
+    const std::string text = hfserve::testing::from_hex(e["hex"]);
     SCOPED_TRACE("text hex: " + e["hex"].get<std::string>());
     const auto ids = e["ids"].get<std::vector<std::uint32_t>>();
     EXPECT_EQ(tok.encode(text, {.add_special_tokens = false}).ids, ids);

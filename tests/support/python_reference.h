@@ -28,6 +28,16 @@ inline std::string venv_python() { return env_or("HFSERVE_VENV_PYTHON"); }
 inline std::string source_dir() { return env_or("HFSERVE_SOURCE_DIR"); }
 inline std::string testdata_dir() { return env_or("HFSERVE_TESTDATA"); }
 
+// The bytes a reference script wrote as hex (how the scripts pass raw, possibly invalid,
+// UTF-8 through JSON).
+inline std::string from_hex(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
 // A fresh directory under the system temp dir, removed by the destructor.
 class TempDir {
  public:

@@ -18,14 +18,6 @@
 namespace hfserve::tokenizer {
 namespace {
 
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
-
 nlohmann::json encoding_json(const Encoding& e) {
   std::vector<std::vector<std::size_t>> offsets;
   for (const auto& [start, end] : e.offsets) offsets.push_back({start, end});
@@ -75,7 +67,7 @@ TEST_P(ReferenceTest, CorpusMatchesHuggingFaceTokenizers) {
   std::vector<std::string> corpus;
   const nlohmann::json corpus_json = nlohmann::json::parse(std::ifstream(corpus_path));
   for (const auto& hex : corpus_json["hex"]) {
-    corpus.push_back(from_hex(hex.get<std::string>()));
+    corpus.push_back(hfserve::testing::from_hex(hex.get<std::string>()));
   }
   ASSERT_EQ(expected.size(), corpus.size());
 
