@@ -91,6 +91,21 @@ std::vector<std::int32_t> int_array(const formats::GgufHeader& header, std::stri
   return out;
 }
 
+// A byte blob stored as an array of UINT8 or INT8 (the SentencePiece charsmap; llama.cpp
+// accepts both element types).
+std::string byte_array(const formats::GgufHeader& header, std::string_view key) {
+  std::string out;
+  const GgufValue* value = header.find(key);
+  if (value == nullptr) return out;
+  auto is_byte = [](GgufType type) { return type == GgufType::kUint8 || type == GgufType::kInt8; };
+  const formats::GgufArray& array = read_array(key, *value, "ARRAY of UINT8", is_byte);
+  out.reserve(array.items.size());
+  for (const GgufValue& item : array.items) {
+    out.push_back(static_cast<char>(static_cast<std::uint8_t>(*item.as_int())));
+  }
+  return out;
+}
+
 std::optional<std::uint32_t> token_id(const formats::GgufHeader& header, std::string_view key) {
   const GgufValue* value = header.find(key);
   if (value == nullptr) return std::nullopt;
@@ -136,6 +151,8 @@ tokenizer::GgufVocab gguf_vocab(const formats::GgufHeader& header) {
   vocab.add_eos = flag(header, "tokenizer.ggml.add_eos_token");
   vocab.add_sep = flag(header, "tokenizer.ggml.add_sep_token");
   vocab.add_space_prefix = flag(header, "tokenizer.ggml.add_space_prefix");
+  vocab.remove_extra_whitespaces = flag(header, "tokenizer.ggml.remove_extra_whitespaces");
+  vocab.precompiled_charsmap = byte_array(header, "tokenizer.ggml.precompiled_charsmap");
   vocab.lowercase = flag(header, "tokenizer.ggml.normalizer.lowercase");
   return vocab;
 }

@@ -13,6 +13,7 @@
 
 #include "tokenizer/gguf_pre_tokenizers.h"
 #include "tokenizer/unicode.h"
+#include "util/base64.h"
 #include "util/error.h"
 
 namespace hfserve::tokenizer {
@@ -164,12 +165,17 @@ Json replace(const std::string& from, const std::string& to) {
   return {{"type", "Replace"}, {"pattern", {{"String", from}}}, {"content", to}};
 }
 
+Json replace_regex(const std::string& regex, const std::string& to) {
+  return {{"type", "Replace"}, {"pattern", {{"Regex", regex}}}, {"content", to}};
+}
+
 // The special tokens added around one sequence ([BOS] $A [EOS] [SEP]) and a pair: BERT
 // writes [CLS] A [SEP] B [SEP], the others repeat the whole frame for B (what
 // transformers' Llama tokenizer does).
 struct Frame {
   std::optional<std::uint32_t> bos, eos, sep;
   bool repeat_prefix_for_pair = true;
+  int pair_type_id = 1;  // the type id of B's tokens
 };
 
 Json template_processing(const Frame& frame, const std::vector<std::string>& tokens) {
@@ -188,7 +194,7 @@ Json template_processing(const Frame& frame, const std::vector<std::string>& tok
   sequence(single, "A", 0, true);
   Json pair = Json::array();
   sequence(pair, "A", 0, true);
-  sequence(pair, "B", 1, frame.repeat_prefix_for_pair);
+  sequence(pair, "B", frame.pair_type_id, frame.repeat_prefix_for_pair);
   return {{"type", "TemplateProcessing"},
           {"single", single},
           {"pair", pair},
@@ -285,48 +291,96 @@ Json bert_document(const GgufVocab& vocab, const std::vector<std::string>& token
           {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}}};
 }
 
+// T5's tokenizer.json as transformers writes it from the spiece.model the GGUF came from:
+// the precompiled charsmap, with remove_extra_whitespaces the end stripped and runs of
+// spaces made one "▁", then Metaspace ("▁" for spaces, one in front of each piece of
+// text when add_space_prefix) and Unigram over the scores.
+Json t5_document(const GgufVocab& vocab, const std::vector<std::string>& tokens,
+                 std::optional<std::uint32_t> unk) {
+  if (!unk) invalid("a t5 vocabulary needs tokenizer.ggml.unknown_token_id (in range)");
+  Json normalizers = Json::array();
+  if (!vocab.precompiled_charsmap.empty()) {
+    normalizers.push_back({{"type", "Precompiled"},
+                           {"precompiled_charsmap", encode_base64(vocab.precompiled_charsmap)}});
+  }
+  if (vocab.remove_extra_whitespaces.value_or(false)) {
+    normalizers.push_back({{"type", "Strip"}, {"strip_left", false}, {"strip_right", true}});
+    normalizers.push_back(replace_regex(" {2,}", kSpace));
+  }
+  const Json metaspace = {
+      {"type", "Metaspace"},
+      {"replacement", kSpace},
+      {"prepend_scheme", vocab.add_space_prefix.value_or(false) ? "always" : "never"},
+      {"split", true}};
+  // No byte fallback, as transformers' T5 conversion has none.
+  Json pieces = Json::array();
+  for (std::uint32_t id = 0; id < tokens.size(); ++id) {
+    pieces.push_back({tokens[id], vocab.scores.empty() ? 0.0f : vocab.scores[id]});
+  }
+  Json doc = {{"pre_tokenizer", metaspace},
+              {"model", {{"type", "Unigram"}, {"vocab", pieces}, {"unk_id", *unk}}},
+              {"decoder", metaspace}};
+  if (!normalizers.empty())
+    doc["normalizer"] = {{"type", "Sequence"}, {"normalizers", normalizers}};
+  return doc;
+}
+
+// llama.cpp's choices, per model kind, for what a file does not say.
+struct KindDefaults {
+  std::optional<std::uint32_t> unk, bos, eos, sep;
+  bool add_bos = false, add_eos = false, add_sep = false;
+};
+
+KindDefaults kind_defaults(const std::string& model) {
+  if (model == "llama") return {0, 1, 2, std::nullopt, true, false, false};
+  if (model == "bert") return {100, 101, std::nullopt, 102, true, false, true};
+  if (model == "t5") return {2, std::nullopt, 1, std::nullopt, false, true, false};
+  return {};
+}
+
 }  // namespace
 
 Tokenizer tokenizer_from_gguf_vocab(const GgufVocab& vocab) {
-  if (vocab.model != "gpt2" && vocab.model != "llama" && vocab.model != "bert") {
-    throw Error(ErrorCode::kUnsupported, "GGUF tokenizer model \"" + vocab.model +
-                                             "\" is not supported; supported: gpt2, llama, bert");
+  if (vocab.model != "gpt2" && vocab.model != "llama" && vocab.model != "bert" &&
+      vocab.model != "t5") {
+    throw Error(ErrorCode::kUnsupported,
+                "GGUF tokenizer model \"" + vocab.model +
+                    "\" is not supported; supported: gpt2, llama, bert, t5");
   }
   check_arrays(vocab);
   const std::vector<std::string> tokens = model_tokens(vocab);
   const TokenIds ids = index_tokens(tokens);
 
-  // llama.cpp's defaults for ids the file does not give, per model kind.
-  using Id = std::optional<std::uint32_t>;
-  auto fallback = [&](Id id, Id llama, Id bert) {
-    if (!id) id = vocab.model == "llama" ? llama : vocab.model == "bert" ? bert : std::nullopt;
-    return in_range(id, vocab);
+  KindDefaults kind = kind_defaults(vocab.model);
+  auto or_default = [&](std::optional<std::uint32_t> id, std::optional<std::uint32_t> fallback) {
+    return in_range(id ? id : fallback, vocab);
   };
-  const Id unk = fallback(vocab.unk_id, 0, 100);
-  const Id bos = fallback(vocab.bos_id ? vocab.bos_id : vocab.cls_id, 1, 101);
-  const Id eos = fallback(vocab.eos_id, 2, std::nullopt);
-  const Id sep = fallback(vocab.sep_id, std::nullopt, 102);
+  const auto unk = or_default(vocab.unk_id, kind.unk);
+  const auto bos = or_default(vocab.bos_id ? vocab.bos_id : vocab.cls_id, kind.bos);
+  const auto eos = or_default(vocab.eos_id, kind.eos);
+  const auto sep = or_default(vocab.sep_id, kind.sep);
 
   Json doc;
   Frame frame;
-  bool add_bos = vocab.model != "gpt2";
-  bool add_sep = vocab.model == "bert";
   if (vocab.model == "gpt2") {
     const GgufPreTokenizer& pre = gguf_pre_tokenizer(vocab.pre);
-    add_bos = pre.add_bos;
-    add_sep = pre.add_sep;
+    kind.add_bos = pre.add_bos;
+    kind.add_sep = pre.add_sep;
     doc = gpt2_document(vocab, tokens, pre);
   } else if (vocab.model == "llama") {
     doc = llama_document(vocab, tokens, ids, unk);
-  } else {
+  } else if (vocab.model == "bert") {
     doc = bert_document(vocab, tokens, unk);
     frame.repeat_prefix_for_pair = false;
+  } else {
+    doc = t5_document(vocab, tokens, unk);
+    frame.pair_type_id = 0;  // transformers' T5 template gives B type 0 too
   }
-  frame.bos = wanted(vocab.add_bos.value_or(add_bos), bos, "tokenizer.ggml.add_bos_token",
+  frame.bos = wanted(vocab.add_bos.value_or(kind.add_bos), bos, "tokenizer.ggml.add_bos_token",
                      "tokenizer.ggml.bos_token_id");
-  frame.eos = wanted(vocab.add_eos.value_or(false), eos, "tokenizer.ggml.add_eos_token",
+  frame.eos = wanted(vocab.add_eos.value_or(kind.add_eos), eos, "tokenizer.ggml.add_eos_token",
                      "tokenizer.ggml.eos_token_id");
-  frame.sep = wanted(vocab.add_sep.value_or(add_sep), sep, "tokenizer.ggml.add_sep_token",
+  frame.sep = wanted(vocab.add_sep.value_or(kind.add_sep), sep, "tokenizer.ggml.add_sep_token",
                      "tokenizer.ggml.seperator_token_id");
   if (frame.bos || frame.eos || frame.sep)
     doc["post_processor"] = template_processing(frame, tokens);
