@@ -64,9 +64,14 @@ LoadedEncoder load_encoder(const hub::PulledModel& pulled, const models::LoadOpt
   loaded.weights = formats::open_safetensors(dir.string());
   loaded.model = models::build_encoder(loaded.config, *loaded.weights, options);
 
+  // The length sentence-transformers cuts to: its max_seq_length, else the smaller of the
+  // model's positions and the tokenizer's model_max_length (which KServe's Hugging Face
+  // runtime also truncates to).
   std::size_t len = loaded.model->max_tokens();
   if (loaded.sentence_transformers.max_seq_length) {
     len = std::min(len, *loaded.sentence_transformers.max_seq_length);
+  } else if (loaded.tokenizer_config.model_max_length) {
+    len = std::min(len, *loaded.tokenizer_config.model_max_length);
   }
   if (max_model_len > len) {
     throw Error(ErrorCode::kInvalidArgument, "--max_model_len " + std::to_string(max_model_len) +

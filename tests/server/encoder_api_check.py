@@ -98,6 +98,19 @@ def random_bert(folder, head, **config):
         shutil.copy(os.path.join(MINILM, name), folder)
 
 
+def write_pooling(folder, modes):
+    """sentence-transformers' modules.json (Transformer, then Pooling with `modes`) for a
+    random_bert folder."""
+    os.makedirs(os.path.join(folder, "1_Pooling"))
+    with open(os.path.join(folder, "modules.json"), "w") as f:
+        json.dump([{"idx": 0, "name": "0", "path": "",
+                    "type": "sentence_transformers.models.Transformer"},
+                   {"idx": 1, "name": "1", "path": "1_Pooling",
+                    "type": "sentence_transformers.models.Pooling"}], f)
+    with open(os.path.join(folder, "1_Pooling", "config.json"), "w") as f:
+        json.dump({"word_embedding_dimension": 64, **modes}, f)
+
+
 class EmbeddingsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -283,18 +296,12 @@ class PoolingModesTest(unittest.TestCase):
         folder = tempfile.mkdtemp()
         try:
             random_bert(folder, "BertModel")
-            os.makedirs(os.path.join(folder, "1_Pooling"))
-            with open(os.path.join(folder, "modules.json"), "w") as f:
-                json.dump([{"idx": 0, "name": "0", "path": "",
-                            "type": "sentence_transformers.models.Transformer"},
-                           {"idx": 1, "name": "1", "path": "1_Pooling",
-                            "type": "sentence_transformers.models.Pooling"}], f)
-            with open(os.path.join(folder, "1_Pooling", "config.json"), "w") as f:
-                json.dump({"word_embedding_dimension": 64, "pooling_mode_cls_token": True,
-                           "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": True,
-                           "pooling_mode_mean_sqrt_len_tokens": True,
-                           "pooling_mode_weightedmean_tokens": True,
-                           "pooling_mode_lasttoken": True}, f)
+            write_pooling(folder, {"pooling_mode_cls_token": True,
+                                   "pooling_mode_mean_tokens": True,
+                                   "pooling_mode_max_tokens": True,
+                                   "pooling_mode_mean_sqrt_len_tokens": True,
+                                   "pooling_mode_weightedmean_tokens": True,
+                                   "pooling_mode_lasttoken": True})
             with open(os.path.join(folder, "sentence_bert_config.json"), "w") as f:
                 json.dump({"max_seq_length": 100, "do_lower_case": True}, f)
             server = Server(folder)
@@ -308,6 +315,40 @@ class PoolingModesTest(unittest.TestCase):
             for item, vector in zip(body["data"], expected):
                 self.assertEqual(len(item["embedding"]), 6 * 64)
                 np.testing.assert_allclose(item["embedding"], vector, atol=1e-4, rtol=1e-4)
+        finally:
+            shutil.rmtree(folder)
+
+
+class ModelMaxLengthTest(unittest.TestCase):
+    """Without sentence_bert_config.json, a tokenizer model_max_length below the model's
+    positions is the length limit, as in sentence-transformers."""
+
+    def test_long_input_is_cut_to_model_max_length_as_sentence_transformers_does(self):
+        folder = tempfile.mkdtemp()
+        try:
+            random_bert(folder, "BertModel")
+            write_pooling(folder, {"pooling_mode_mean_tokens": True})
+            config_path = os.path.join(folder, "tokenizer_config.json")
+            with open(config_path) as f:
+                config = json.load(f)
+            config["model_max_length"] = 48
+            with open(config_path, "w") as f:
+                json.dump(config, f)
+            long_text = " ".join(["word"] * 100)
+            server = Server(folder)
+            try:
+                with urllib.request.urlopen(server.url("/v1/models")) as r:
+                    self.assertEqual(json.load(r)["data"][0]["max_model_len"], 48)
+                status, body = server.post("/v1/embeddings",
+                                           {"input": long_text, "truncate": True})
+                self.assertEqual(status, 200)
+                self.assertEqual(body["usage"]["prompt_tokens"], 48)
+            finally:
+                server.stop()
+            reference = SentenceTransformer(folder, device="cpu")
+            self.assertEqual(reference.max_seq_length, 48)
+            np.testing.assert_allclose(body["data"][0]["embedding"], reference.encode(long_text),
+                                       atol=1e-4, rtol=1e-4)
         finally:
             shutil.rmtree(folder)
 
