@@ -1,7 +1,9 @@
-// Prompt processing: one weight matrix (Qwen2.5-0.5B's FFN up projection, 4864 x 896)
-// times 512 tokens, for every weight format and kernel variant, in GFLOP/s beside the
-// peak FMA rate measured in the same run (the compute roofline a prefill is bound by),
-// and the time of running the one-token GEMV 512 times for contrast.
+// Prompt processing and batched decoding: one weight matrix (Qwen2.5-0.5B's FFN up
+// projection, 4864 x 896) times TOKENS tokens (argument; default 512, a prefill chunk; 8
+// or 16 is a decode step of that many streams), for every weight format and kernel
+// variant, in GFLOP/s beside the peak FMA rate measured in the same run (the compute
+// roofline a batch is bound by), and the time of running the one-token GEMV TOKENS times
+// for contrast. Small batches are repeated to make up 512 tokens per timing.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,23 +21,25 @@
 
 namespace {
 
-constexpr std::size_t kRows = 4864, kCols = 896, kTokens = 512;
+constexpr std::size_t kRows = 4864, kCols = 896;
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   using hfserve::tensor::DType;
+  const std::size_t tokens = argc > 1 ? std::stoul(argv[1]) : 512;
+  const std::size_t reps = std::max<std::size_t>(1, 512 / tokens);
   hfserve::ThreadPool pool(0);
   const double peak = hfserve::bench::measure_peak_fma_flops(pool);
-  const double flops = 2.0 * kRows * kCols * kTokens;
+  const double flops = 2.0 * kRows * kCols * tokens;
   std::printf(
       "roofline: peak fp32 FMA %.1f GFLOP/s with %zu threads; %zux%zu x %zu tokens = "
       "%.2f GFLOP, bound %.2f ms\n",
-      peak / 1e9, pool.num_threads(), kRows, kCols, kTokens, flops / 1e9, flops / peak * 1e3);
+      peak / 1e9, pool.num_threads(), kRows, kCols, tokens, flops / 1e9, flops / peak * 1e3);
 
   std::mt19937 rng(0);
   std::uniform_real_distribution<float> dist(-1, 1);
-  std::vector<float> x(kTokens * kCols), y(kTokens * kRows), w(kRows * kCols);
+  std::vector<float> x(tokens * kCols), y(tokens * kRows), w(kRows * kCols);
   for (float& v : x) v = dist(rng);
   for (float& v : w) v = dist(rng);
   std::vector<std::uint16_t> w16(w.size());
@@ -46,21 +50,33 @@ int main() {
     const std::string name(hfserve::kernels::isa_name(isa));
     auto line = [&](const char* format, const std::function<void(std::size_t, std::size_t)>& gemm,
                     const std::function<void(std::size_t, std::size_t, std::size_t)>& gemv) {
-      double batched = hfserve::bench::best_seconds(3, [&] { pool.parallel_for(kRows, gemm); });
-      double per_token = hfserve::bench::best_seconds(1, [&] {
-        for (std::size_t token = 0; token < kTokens; ++token) {
-          pool.parallel_for(kRows, [&](std::size_t b, std::size_t e) { gemv(token, b, e); });
-        }
-      });
+      double batched = hfserve::bench::best_seconds(3,
+                                                    [&] {
+                                                      for (std::size_t r = 0; r < reps; ++r)
+                                                        pool.parallel_for(kRows, gemm);
+                                                    }) /
+                       static_cast<double>(reps);
+      double per_token = hfserve::bench::best_seconds(
+                             1,
+                             [&] {
+                               for (std::size_t r = 0; r < reps; ++r) {
+                                 for (std::size_t token = 0; token < tokens; ++token) {
+                                   pool.parallel_for(kRows, [&](std::size_t b, std::size_t e) {
+                                     gemv(token, b, e);
+                                   });
+                                 }
+                               }
+                             }) /
+                         static_cast<double>(reps);
       std::printf(
-          "%-6s %-5s gemm %8.2f ms %7.1f GFLOP/s = %3.0f%% of peak   (512 gemv: %8.2f ms)\n",
+          "%-6s %-5s gemm %8.3f ms %7.1f GFLOP/s = %3.0f%% of peak   (%zu gemv: %8.3f ms)\n",
           name.c_str(), format, batched * 1e3, flops / batched / 1e9,
-          100.0 * flops / batched / peak, per_token * 1e3);
+          100.0 * flops / batched / peak, tokens, per_token * 1e3);
     };
     line(
         "F32",
         [&](std::size_t b, std::size_t e) {
-          t.gemm_f32(w.data(), kCols, kCols, x.data(), kCols, kTokens, b, e, y.data(), kRows);
+          t.gemm_f32(w.data(), kCols, kCols, x.data(), kCols, tokens, b, e, y.data(), kRows);
         },
         [&](std::size_t token, std::size_t b, std::size_t e) {
           t.gemv_f32(w.data(), kCols, kCols, x.data() + token * kCols, b, e,
@@ -69,13 +85,13 @@ int main() {
     line(
         "F16",
         [&](std::size_t b, std::size_t e) {
-          t.gemm_f16(w16.data(), kCols, kCols, x.data(), kCols, kTokens, b, e, y.data(), kRows);
+          t.gemm_f16(w16.data(), kCols, kCols, x.data(), kCols, tokens, b, e, y.data(), kRows);
         },
         [&](std::size_t token, std::size_t b, std::size_t e) {
           t.gemv_f16(w16.data(), kCols, kCols, x.data() + token * kCols, b, e,
                      y.data() + token * kRows);
         });
-    std::vector<hfserve::tensor::BlockQ8Act> xq(kTokens * kCols / 32);
+    std::vector<hfserve::tensor::BlockQ8Act> xq(tokens * kCols / 32);
     t.quantize_act_q8(x.data(), x.size(), xq.data());
     for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_1}) {
       const auto& info = hfserve::tensor::dtype_info(type);
@@ -95,7 +111,7 @@ int main() {
       line(
           std::string(info.name).c_str(),
           [&](std::size_t b, std::size_t e) {
-            gemm(wq.data(), row_bytes, kCols, xq.data(), kTokens, b, e, y.data(), kRows);
+            gemm(wq.data(), row_bytes, kCols, xq.data(), tokens, b, e, y.data(), kRows);
           },
           [&](std::size_t token, std::size_t b, std::size_t e) {
             gemv(wq.data(), row_bytes, kCols, xq.data() + token * kCols / 32, b, e,
