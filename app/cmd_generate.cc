@@ -28,9 +28,10 @@ int run_generate(const GenerateArgs& args) {
   if (args.chat) {
     pipelines::ChatPromptInputs inputs;
     inputs.messages = nlohmann::ordered_json::array({{{"role", "user"}, {"content", args.prompt}}});
-    request.prompt = generator.encode(pipelines::render_chat_prompt(runtime->model, inputs), false);
+    request.prompts = {
+        generator.encode(pipelines::render_chat_prompt(runtime->model, inputs), false)};
   } else {
-    request.prompt = generator.encode(args.prompt, true);
+    request.prompts = {generator.encode(args.prompt, true)};
   }
   apply_sampling(args.sampling, generator, request);
   stream_to_stdout(generator, std::move(request));

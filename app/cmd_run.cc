@@ -90,8 +90,8 @@ int run_chat(const RunArgs& args) {
     inputs.messages = messages;
     try {
       pipelines::TextRequest request;
-      request.prompt =
-          generator.encode(pipelines::render_chat_prompt(runtime->model, inputs), false);
+      request.prompts = {
+          generator.encode(pipelines::render_chat_prompt(runtime->model, inputs), false)};
       apply_sampling(args.sampling, generator, request);
       const std::string reply = stream_to_stdout(generator, std::move(request));
       std::fputs("\n\n", stdout);

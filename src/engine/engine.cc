@@ -10,8 +10,9 @@ namespace hfserve::engine {
 struct Engine::Request {
   GenerationRequest spec;
   std::shared_ptr<RequestStream> stream;
-  bool forked = false;    // the choices beyond the first exist
-  bool admitted = false;  // counted out of queued_
+  std::size_t first_choice = 0;  // the stream's number for this prompt's choice 0
+  bool forked = false;           // the choices beyond the first exist
+  bool admitted = false;         // counted out of queued_
 };
 
 struct Engine::Sequence {
@@ -87,7 +88,7 @@ void Engine::abort_all(const Error& error) {
   wake_.notify_one();
 }
 
-std::shared_ptr<RequestStream> Engine::submit(GenerationRequest spec) {
+void Engine::check(const GenerationRequest& spec) const {
   if (spec.prompt.empty()) throw Error(ErrorCode::kInvalidArgument, "the prompt is empty");
   if (spec.n == 0) throw Error(ErrorCode::kInvalidArgument, "n must be >= 1");
   validate(spec.sampling, model_.vocab_size());
@@ -107,27 +108,54 @@ std::shared_ptr<RequestStream> Engine::submit(GenerationRequest spec) {
                     std::to_string(spec.sampling.max_tokens) +
                     " for the completion): shorten the prompt or lower max_tokens");
   }
-  if (queued_.fetch_add(1) >= options_.max_queue) {
-    --queued_;
+}
+
+std::shared_ptr<RequestStream> Engine::submit(GenerationRequest spec) {
+  std::vector<GenerationRequest> one;
+  one.push_back(std::move(spec));
+  return submit(std::move(one));
+}
+
+std::shared_ptr<RequestStream> Engine::submit(std::vector<GenerationRequest> specs) {
+  if (specs.empty()) throw Error(ErrorCode::kInvalidArgument, "no prompt to generate from");
+  std::size_t choices = 0;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    try {
+      check(specs[i]);
+    } catch (const Error& error) {
+      if (specs.size() == 1) throw;
+      throw Error(error.code(), "prompt " + std::to_string(i) + ": " + error.message());
+    }
+    choices += specs[i].n;
+  }
+  if (queued_.fetch_add(specs.size()) + specs.size() > options_.max_queue) {
+    queued_ -= specs.size();
     throw Error(ErrorCode::kResourceExhausted, "the request queue is full (" +
                                                    std::to_string(options_.max_queue) +
                                                    " waiting): retry later");
   }
-
-  auto request = std::make_shared<Request>();
-  request->stream = std::make_shared<RequestStream>(spec.n);
-  request->spec = std::move(spec);
-  auto sequence = std::make_unique<Sequence>();
-  sequence->request = request;
-  sequence->tokens = request->spec.prompt;
-  sequence->prompt_len = sequence->tokens.size();
-  sequence->rng = make_rng(request->spec.sampling, 0);
+  auto stream = std::make_shared<RequestStream>(choices);
+  std::vector<std::unique_ptr<Sequence>> sequences;
+  std::size_t first_choice = 0;
+  for (GenerationRequest& spec : specs) {
+    auto request = std::make_shared<Request>();
+    request->stream = stream;
+    request->first_choice = first_choice;
+    first_choice += spec.n;
+    request->spec = std::move(spec);
+    auto sequence = std::make_unique<Sequence>();
+    sequence->request = request;
+    sequence->tokens = request->spec.prompt;
+    sequence->prompt_len = sequence->tokens.size();
+    sequence->rng = make_rng(request->spec.sampling, 0);
+    sequences.push_back(std::move(sequence));
+  }
   {
     std::lock_guard lock(mutex_);
-    inbox_.push_back(std::move(sequence));
+    for (auto& sequence : sequences) inbox_.push_back(std::move(sequence));
   }
   wake_.notify_one();
-  return request->stream;
+  return stream;
 }
 
 EngineStats Engine::stats() const {
@@ -203,11 +231,13 @@ void Engine::finish(Sequence& sequence, FinishReason reason, std::optional<Sampl
     request.admitted = true;
     --queued_;
   }
-  request.stream->push({sequence.choice, std::move(token), reason});
+  request.stream->push({request.first_choice + sequence.choice, std::move(token), reason});
   // Choices not forked yet end with their parent.
   if (!request.forked) {
     request.forked = true;
-    for (std::size_t c = 1; c < request.spec.n; ++c) request.stream->push({c, {}, reason});
+    for (std::size_t c = 1; c < request.spec.n; ++c) {
+      request.stream->push({request.first_choice + c, {}, reason});
+    }
   }
 }
 
@@ -215,7 +245,8 @@ void Engine::drop_cancelled() {
   auto drop = [&](auto& sequences) {
     for (auto& sequence : sequences) {
       RequestStream& stream = *sequence->request->stream;
-      if (stream.cancelled() || stream.choice_stopped(sequence->choice)) {
+      if (stream.cancelled() ||
+          stream.choice_stopped(sequence->request->first_choice + sequence->choice)) {
         finish(*sequence, FinishReason::kCancelled);
       }
     }
@@ -285,7 +316,7 @@ std::vector<Engine::ScheduledChunk> Engine::schedule() {
     if (!request.admitted) {
       request.admitted = true;
       --queued_;
-      request.stream->set_cached_prompt_tokens(*cached);
+      request.stream->add_cached_prompt_tokens(*cached);
     }
     const std::size_t n = std::min(sequence.tokens.size() - sequence.computed, budget);
     running_.push_back(std::move(waiting_.front()));
@@ -378,7 +409,8 @@ void Engine::emit(Sequence& sequence, const SampledToken& token) {
              sequence.tokens.size() >= options_.max_model_len) {
     finish(sequence, FinishReason::kLength, token);
   } else {
-    sequence.request->stream->push({sequence.choice, token, std::nullopt});
+    sequence.request->stream->push(
+        {sequence.request->first_choice + sequence.choice, token, std::nullopt});
   }
 }
 

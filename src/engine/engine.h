@@ -84,6 +84,11 @@ class Engine {
   // max_model_len (the message says the numbers); kResourceExhausted when max_queue
   // requests are already waiting.
   std::shared_ptr<RequestStream> submit(GenerationRequest request);
+  // Queues several prompts (an OpenAI completions request with a list of prompts) as one
+  // stream: prompt p's choices are numbered after those of the prompts before it. Each
+  // prompt is scheduled, sampled and seeded as if submitted alone. All are checked before
+  // any is queued; an error names the prompt by its index when there are several.
+  std::shared_ptr<RequestStream> submit(std::vector<GenerationRequest> requests);
 
   // As of the end of the last step.
   EngineStats stats() const;
@@ -98,6 +103,8 @@ class Engine {
  private:
   struct Request;
   struct Sequence;
+  // submit()'s checks of one prompt.
+  void check(const GenerationRequest& spec) const;
   struct ScheduledChunk {
     Sequence* sequence;
     std::size_t n_tokens;

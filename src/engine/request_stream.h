@@ -43,7 +43,8 @@ class RequestStream {
   std::optional<Error> error() const;
   void cancel() { cancelled_ = true; }
   void stop_choice(std::size_t choice);
-  // Prompt tokens found in the prefix cache (known once the request was scheduled).
+  // Prompt tokens found in the prefix cache, over all its prompts (known once the request
+  // was scheduled).
   std::size_t cached_prompt_tokens() const { return cached_prompt_tokens_; }
 
   // Engine side.
@@ -51,7 +52,7 @@ class RequestStream {
   bool choice_stopped(std::size_t choice) const;
   void push(StreamEvent event);
   void fail(Error error);
-  void set_cached_prompt_tokens(std::size_t n) { cached_prompt_tokens_ = n; }
+  void add_cached_prompt_tokens(std::size_t n) { cached_prompt_tokens_ += n; }
 
  private:
   mutable std::mutex mutex_;

@@ -19,9 +19,10 @@ const char* finish_reason_name(engine::FinishReason reason) {
 
 Generation::Generation(const tokenizer::Tokenizer& tokenizer, TextRequest request,
                        std::shared_ptr<engine::RequestStream> stream)
-    : stream_(std::move(stream)), open_(request.n), prompt_tokens_(request.prompt.size()) {
-  choices_.reserve(request.n);
-  for (std::size_t i = 0; i < request.n; ++i) {
+    : stream_(std::move(stream)), open_(request.prompts.size() * request.n) {
+  for (const std::vector<std::int32_t>& prompt : request.prompts) prompt_tokens_ += prompt.size();
+  choices_.reserve(open_);
+  for (std::size_t i = 0; i < open_; ++i) {
     choices_.push_back({tokenizer::DecodeStream(tokenizer, request.skip_special_tokens),
                         StopStrings(request.stop, request.include_stop_str_in_output)});
   }
@@ -83,11 +84,15 @@ TextGenerator::TextGenerator(const LoadedModel& model, engine::EngineOptions opt
     : model_(model), engine_(*model.model, model.eos_ids, options) {}
 
 std::unique_ptr<Generation> TextGenerator::start(TextRequest request) {
-  engine::GenerationRequest spec;
-  spec.prompt = request.prompt;
-  spec.sampling = request.sampling;
-  spec.n = request.n;
-  std::shared_ptr<engine::RequestStream> stream = engine_.submit(std::move(spec));
+  std::vector<engine::GenerationRequest> specs;
+  for (const std::vector<std::int32_t>& prompt : request.prompts) {
+    engine::GenerationRequest spec;
+    spec.prompt = prompt;
+    spec.sampling = request.sampling;
+    spec.n = request.n;
+    specs.push_back(std::move(spec));
+  }
+  std::shared_ptr<engine::RequestStream> stream = engine_.submit(std::move(specs));
   return std::make_unique<Generation>(*model_.tokenizer, std::move(request), std::move(stream));
 }
 

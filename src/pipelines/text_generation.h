@@ -23,7 +23,9 @@
 namespace hfserve::pipelines {
 
 struct TextRequest {
-  std::vector<std::int32_t> prompt;
+  // One prompt, or several (a completions request with a list): prompt p's choices are
+  // numbered p * n to p * n + n - 1.
+  std::vector<std::vector<std::int32_t>> prompts;
   engine::SamplingParams sampling;
   std::size_t n = 1;
   std::vector<std::string> stop;

@@ -200,24 +200,29 @@ OpenAiCall parse_completion_request(const Json& body, const pipelines::TextGener
   read_common(f, generator, call);
   const Json* prompt = f.get("prompt");
   if (!prompt) throw ParamError("prompt", "prompt is required");
-  const Json* single = prompt;
+  // A string or token ids, or a list of either: one prompt each, as OpenAI and vLLM take.
+  std::vector<const Json*> items;
   if (prompt->is_array() && !prompt->empty() && !(*prompt)[0].is_number_integer()) {
-    if (prompt->size() != 1) {
-      throw Error(ErrorCode::kUnsupported,
-                  "prompt: one prompt per request is supported; send the others separately");
-    }
-    single = &(*prompt)[0];
-  }
-  if (single->is_string()) {
-    call.prompt_text = single->get<std::string>();
-    call.text.prompt = generator.encode(call.prompt_text, true);
-  } else if (single->is_array()) {
-    call.text.prompt = token_list(single, "prompt");
-    call.prompt_text = generator.decode(call.text.prompt, false);
+    for (const Json& item : *prompt) items.push_back(&item);
   } else {
-    throw ParamError("prompt", "prompt must be a string or an array of token ids");
+    items.push_back(prompt);
   }
-  if (call.text.prompt.empty()) throw ParamError("prompt", "prompt is empty");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string name = items.size() == 1 ? "prompt" : "prompt[" + std::to_string(i) + "]";
+    const Json& item = *items[i];
+    std::vector<std::int32_t> ids;
+    if (item.is_string()) {
+      call.prompt_texts.push_back(item.get<std::string>());
+      ids = generator.encode(call.prompt_texts.back(), true);
+    } else if (item.is_array()) {
+      ids = token_list(&item, name);
+      call.prompt_texts.push_back(generator.decode(ids, false));
+    } else {
+      throw ParamError("prompt", name + " must be a string or an array of token ids");
+    }
+    if (ids.empty()) throw ParamError("prompt", name + " is empty");
+    call.text.prompts.push_back(std::move(ids));
+  }
   read_max_tokens(f, "max_tokens", 16, call);
   call.echo = f.boolean("echo").value_or(false);
   if (auto v = f.integer("logprobs", 0, 20)) {
@@ -268,12 +273,12 @@ OpenAiCall parse_chat_request(const Json& body, const pipelines::TextGenerator& 
   const std::string prompt = pipelines::render_chat_prompt(generator.model(), inputs);
   // The template writes the special tokens itself (add_special_tokens=False, as
   // transformers' apply_chat_template(tokenize=True) does).
-  call.text.prompt = generator.encode(prompt, false);
-  if (call.text.prompt.empty()) throw ParamError("messages", "the rendered prompt is empty");
+  call.text.prompts = {generator.encode(prompt, false)};
+  const std::size_t prompt_len = call.text.prompts[0].size();
+  if (prompt_len == 0) throw ParamError("messages", "the rendered prompt is empty");
 
   const std::size_t max_len = generator.engine().max_model_len();
-  const std::size_t left =
-      call.text.prompt.size() < max_len ? max_len - call.text.prompt.size() : 1;
+  const std::size_t left = prompt_len < max_len ? max_len - prompt_len : 1;
   if (f.get("max_completion_tokens")) {
     read_max_tokens(f, "max_completion_tokens", left, call);
   } else {

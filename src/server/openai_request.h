@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,9 +21,9 @@ struct OpenAiCall {
   std::string model;  // as requested; empty when the request named none
   pipelines::TextRequest text;
   bool stream = false;
-  bool include_usage = false;  // stream_options.include_usage
-  bool echo = false;           // completions: the prompt text starts the choice
-  std::string prompt_text;     // for echo
+  bool include_usage = false;             // stream_options.include_usage
+  bool echo = false;                      // completions: the prompt text starts the choice
+  std::vector<std::string> prompt_texts;  // for echo, by prompt
   bool logprobs = false;
 };
 

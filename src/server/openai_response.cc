@@ -36,7 +36,7 @@ ResponseWriter::ResponseWriter(const OpenAiCall& call, std::string model_name,
       created_(std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count()),
-      choices_(call.text.n) {}
+      choices_(call.text.prompts.size() * call.text.n) {}
 
 Json ResponseWriter::base(const char* object) const {
   return {{"id", id_},
@@ -106,7 +106,7 @@ std::vector<Json> ResponseWriter::chunks(const std::vector<pipelines::ChoiceDelt
       choice["delta"] = message;
     } else {
       std::string text = delta.text;
-      if (call_.echo && !state.started) text = call_.prompt_text + text;
+      if (call_.echo && !state.started) text = prompt_text(delta.index) + text;
       state.started = true;
       choice["text"] = text;
     }
@@ -145,7 +145,7 @@ Json ResponseWriter::response(const pipelines::Generation& generation) const {
     if (call_.chat) {
       choice["message"] = {{"role", "assistant"}, {"content", state.text}};
     } else {
-      choice["text"] = call_.echo ? call_.prompt_text + state.text : state.text;
+      choice["text"] = call_.echo ? prompt_text(i) + state.text : state.text;
     }
     std::size_t offset = 0;
     choice["logprobs"] = logprobs(state.tokens, offset);

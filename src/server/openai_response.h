@@ -51,6 +51,10 @@ class ResponseWriter {
   nlohmann::json logprobs(const std::vector<engine::SampledToken>& tokens,
                           std::size_t& offset) const;
   nlohmann::json usage(const pipelines::Generation& generation) const;
+  // The text of the prompt choice `index` continues (for echo).
+  const std::string& prompt_text(std::size_t index) const {
+    return call_.prompt_texts[index / call_.text.n];
+  }
 
   const OpenAiCall& call_;
   std::string model_name_;

@@ -193,6 +193,39 @@ TEST_F(EngineTest, ChoicesShareThePromptAndDrawIndependently) {
   EXPECT_EQ(engine.stats().kv_usage, 0.0);
 }
 
+TEST_F(EngineTest, SeveralPromptsShareOneStreamNumberedPromptByPrompt) {
+  Engine engine(*model_, {2}, options());
+  GenerationRequest sampled = greedy(prompt(40), 20);
+  sampled.sampling.temperature = 1.0f;
+  sampled.sampling.seed = 11;
+  sampled.n = 2;
+  const Result alone = collect(*engine.submit(sampled), 2);
+  GenerationRequest plain = greedy({1}, 25);
+  plain.n = 2;
+  std::vector<GenerationRequest> both = {plain, sampled};
+  const Result together = collect(*engine.submit(std::move(both)), 4);
+  ASSERT_FALSE(together.error);
+  // Prompt 0's choices are 0 and 1, prompt 1's are 2 and 3, each as when run alone.
+  EXPECT_EQ(together.tokens[0], golden(0, 25));
+  EXPECT_EQ(together.tokens[1], golden(0, 25));
+  EXPECT_EQ(together.tokens[2], alone.tokens[0]);
+  EXPECT_EQ(together.tokens[3], alone.tokens[1]);
+  engine.wait_until_idle();
+  EXPECT_EQ(engine.stats().kv_usage, 0.0);
+
+  // A bad prompt refuses the whole request, naming the prompt, before any is queued.
+  const std::uint64_t computed = engine.stats().prompt_tokens;
+  std::vector<GenerationRequest> one_bad = {greedy({1}, 5), greedy({1, 100000}, 5)};
+  try {
+    engine.submit(std::move(one_bad));
+    FAIL() << "a token id past the vocabulary was queued";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message().rfind("prompt 1: ", 0), 0u) << e.message();
+  }
+  engine.wait_until_idle();
+  EXPECT_EQ(engine.stats().prompt_tokens, computed) << "the good prompt ran";
+}
+
 TEST_F(EngineTest, StopTokenEndsTheChoiceAndIsReported) {
   Engine engine(*model_, {2}, options());
   GenerationRequest r = greedy({1}, 100);

@@ -170,6 +170,42 @@ class OpenAiClientTest(unittest.TestCase):
                                            temperature=0, echo=True)
         self.assertTrue(r.choices[0].text.startswith("Hello there"))
 
+    def test_list_of_prompts(self):
+        """A list of prompts, as strings or as token ids, gets n choices each, numbered
+        prompt by prompt as OpenAI and vLLM number them; each is `hfserve generate`'s
+        greedy text for its prompt, streamed or not, echoed with its own prompt."""
+        prompts = ["The capital of France is", "Once upon a time"]
+        expected = [generate(p, 10) for p in prompts]
+        r = self.client.completions.create(model=MODEL, prompt=prompts, n=2, max_tokens=10,
+                                           temperature=0)
+        texts = {c.index: c.text for c in r.choices}
+        self.assertEqual(texts, {0: expected[0], 1: expected[0], 2: expected[1], 3: expected[1]})
+        alone = [self.client.completions.create(model=MODEL, prompt=p, max_tokens=1).usage
+                 for p in prompts]
+        self.assertEqual(r.usage.prompt_tokens, sum(u.prompt_tokens for u in alone))
+
+        streamed = {}
+        for chunk in self.client.completions.create(model=MODEL, prompt=prompts, n=2,
+                                                    max_tokens=10, temperature=0, stream=True):
+            for choice in chunk.choices:
+                streamed[choice.index] = streamed.get(choice.index, "") + choice.text
+        self.assertEqual(streamed, texts)
+
+        ids = []
+        for p in prompts:
+            request = urllib.request.Request(self.server.url("/tokenize"),
+                                             data=json.dumps({"prompt": p}).encode())
+            ids.append(json.loads(urllib.request.urlopen(request).read())["tokens"])
+        r = self.client.completions.create(model=MODEL, prompt=ids, max_tokens=10,
+                                           temperature=0, echo=True)
+        texts = {c.index: c.text for c in r.choices}
+        self.assertEqual(texts, {0: prompts[0] + expected[0], 1: prompts[1] + expected[1]})
+
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.client.completions.create(model=MODEL, prompt=["fine", 5], max_tokens=2)
+        self.assertEqual(e.exception.body["param"], "prompt")
+        self.assertIn("prompt[1]", e.exception.message)
+
     def test_error_objects(self):
         with self.assertRaises(openai.NotFoundError) as e:
             self.chat(model="no-such-model", max_tokens=2)
