@@ -22,6 +22,10 @@ utf8proc_category_t category(char32_t cp) {
 
 // The category as the unicode_categories crate's Unicode 8.0 tables give it (unicode_age.h).
 utf8proc_category_t category_in_unicode_8(char32_t cp) {
+  // Both tables start well above Latin, Greek and Cyrillic: no lookup for most text.
+  if (cp < kAssignedAfterUnicode8.front().first && cp < kCategoryChangedAfterUnicode8.front().cp) {
+    return category(cp);
+  }
   auto changed = std::lower_bound(
       kCategoryChangedAfterUnicode8.begin(), kCategoryChangedAfterUnicode8.end(), cp,
       [](const CategoryIn8& entry, char32_t value) { return entry.cp < value; });
