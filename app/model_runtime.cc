@@ -98,6 +98,8 @@ void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_m
       ->check(CLI::Range(1, 1 << 24))
       ->capture_default_str();
   cmd->add_flag("--no_prefix_caching", a.no_prefix_caching, "Do not reuse cached prompt prefixes");
+  cmd->add_flag("--disable_lower_case", a.disable_lower_case,
+                "Encoder models: a BERT-family tokenizer does not lowercase (KServe's flag)");
   cmd->add_option("--threads", a.threads, "Compute threads (default: one per hardware thread)");
 }
 
@@ -168,9 +170,11 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   if (!a.quantization.empty()) {
     load.quantization = a.quantization == "Q8_0" ? tensor::DType::kQ8_0 : tensor::DType::kQ4_0;
   }
+  tokenizer::PretrainedOptions tokenizer_options;
+  if (a.disable_lower_case) tokenizer_options.do_lower_case = false;
   if (pipelines::is_encoder_model(pulled)) {
     runtime->encoder = std::make_unique<pipelines::LoadedEncoder>(
-        pipelines::load_encoder(pulled, load, a.max_model_len));
+        pipelines::load_encoder(pulled, load, a.max_model_len, tokenizer_options));
     engine::EncoderRunnerOptions runner;
     runner.max_batch_tokens = a.max_batch_tokens;
     runner.max_queue = a.max_queue;

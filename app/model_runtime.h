@@ -47,6 +47,7 @@ struct ModelArgs {
   std::size_t block_size = 16;
   std::size_t max_batch_tokens = 16384;  // encoders: tokens per forward pass
   bool no_prefix_caching = false;
+  bool disable_lower_case = false;  // KServe's: BERT-family tokenizers keep case
   std::size_t threads = 0;
 };
 

@@ -47,7 +47,8 @@ bool is_encoder_model(const hub::PulledModel& pulled) {
 }
 
 LoadedEncoder load_encoder(const hub::PulledModel& pulled, const models::LoadOptions& options,
-                           std::size_t max_model_len) {
+                           std::size_t max_model_len,
+                           const tokenizer::PretrainedOptions& tokenizer) {
   const fs::path& dir = pulled.dir;
   if (gguf_file(pulled)) {
     throw Error(ErrorCode::kUnsupported,
@@ -56,7 +57,7 @@ LoadedEncoder load_encoder(const hub::PulledModel& pulled, const models::LoadOpt
   LoadedEncoder loaded;
   loaded.source = dir.string();
   loaded.config = formats::load_model_config(dir.string());
-  tokenizer::PretrainedTokenizer pretrained = folder_tokenizer(dir);
+  tokenizer::PretrainedTokenizer pretrained = folder_tokenizer(dir, tokenizer);
   loaded.tokenizer_config = std::move(pretrained.config);
   loaded.tokenizer = std::make_unique<tokenizer::Tokenizer>(std::move(pretrained.tokenizer));
   loaded.mask_token_id = find_mask_token(dir, *loaded.tokenizer);

@@ -46,8 +46,10 @@ bool is_encoder_model(const hub::PulledModel& pulled);
 
 // Throws Error: kNotFound for missing files (naming them), kUnsupported for a GGUF file or
 // a module hfserve does not run, kInvalidArgument for malformed files. `max_model_len`
-// (0: the default above) may only shorten what the model takes.
+// (0: the default above) may only shorten what the model takes; `tokenizer` is passed to
+// the tokenizer as from_pretrained's arguments (KServe's do_lower_case).
 LoadedEncoder load_encoder(const hub::PulledModel& pulled, const models::LoadOptions& options = {},
-                           std::size_t max_model_len = 0);
+                           std::size_t max_model_len = 0,
+                           const tokenizer::PretrainedOptions& tokenizer = {});
 
 }  // namespace hfserve::pipelines

@@ -29,14 +29,15 @@ std::optional<formats::ModelConfig> folder_config(const hub::PulledModel& pulled
   }
 }
 
-tokenizer::PretrainedTokenizer folder_tokenizer(const fs::path& dir) {
+tokenizer::PretrainedTokenizer folder_tokenizer(const fs::path& dir,
+                                                const tokenizer::PretrainedOptions& options) {
   if (!fs::exists(dir / "tokenizer.json")) {
     throw Error(ErrorCode::kNotFound,
                 dir.string() +
                     " has no tokenizer.json: hfserve needs the fast tokenizer file (convert a "
                     "slow tokenizer with transformers' AutoTokenizer.save_pretrained)");
   }
-  return tokenizer::load_pretrained_tokenizer(dir);
+  return tokenizer::load_pretrained_tokenizer(dir, options);
 }
 
 }  // namespace hfserve::pipelines

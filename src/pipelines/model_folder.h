@@ -20,8 +20,9 @@ std::optional<std::filesystem::path> gguf_file(const hub::PulledModel& pulled);
 // one whose config.json cannot be read (the causal-LM loader then says what is wrong).
 std::optional<formats::ModelConfig> folder_config(const hub::PulledModel& pulled);
 
-// The folder's tokenizer.json with tokenizer_config.json applied. Throws
+// The folder's tokenizer.json with tokenizer_config.json (and `options`) applied. Throws
 // Error(kNotFound) saying how to make tokenizer.json when it is missing.
-tokenizer::PretrainedTokenizer folder_tokenizer(const std::filesystem::path& dir);
+tokenizer::PretrainedTokenizer folder_tokenizer(const std::filesystem::path& dir,
+                                                const tokenizer::PretrainedOptions& options = {});
 
 }  // namespace hfserve::pipelines

@@ -1,9 +1,11 @@
 #include "tokenizer/pretrained.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 
 #include "tokenizer/json_fields.h"
 #include "util/error.h"
@@ -35,6 +37,34 @@ const TemplateClass kTemplateClasses[] = {
     {"GemmaTokenizer", true, "<bos>", "<eos>", "<unk>", "<pad>", {}},
     {"CohereTokenizer", true, "<BOS_TOKEN>", "<|END_OF_TURN_TOKEN|>", "<UNK>", "", {}},
     {"GPTNeoXTokenizer", false, "<|endoftext|>", "<|endoftext|>", "<|endoftext|>", "", {}},
+};
+
+// The fast classes that rebuild tokenizer.json's BertNormalizer from do_lower_case,
+// strip_accents and tokenize_chinese_chars.
+constexpr std::string_view kBertNormalizerClasses[] = {
+    "BertTokenizer",   "ConvBertTokenizer",  "DistilBertTokenizer", "ElectraTokenizer",
+    "FunnelTokenizer", "LayoutLMTokenizer",  "LxmertTokenizer",     "MobileBertTokenizer",
+    "RealmTokenizer",  "RetriBertTokenizer", "SqueezeBertTokenizer"};
+
+// The tokenizer class transformers' AutoTokenizer maps a config.json model_type to, for
+// the classes this file acts on.
+constexpr std::pair<std::string_view, std::string_view> kModelTypeClasses[] = {
+    {"bert", "BertTokenizer"},
+    {"convbert", "ConvBertTokenizer"},
+    {"distilbert", "DistilBertTokenizer"},
+    {"electra", "ElectraTokenizer"},
+    {"funnel", "FunnelTokenizer"},
+    {"layoutlm", "LayoutLMTokenizer"},
+    {"lxmert", "LxmertTokenizer"},
+    {"mobilebert", "MobileBertTokenizer"},
+    {"squeezebert", "SqueezeBertTokenizer"},
+    {"llama", "LlamaTokenizer"},
+    {"mistral", "LlamaTokenizer"},
+    {"mixtral", "LlamaTokenizer"},
+    {"gemma", "GemmaTokenizer"},
+    {"gemma2", "GemmaTokenizer"},
+    {"cohere", "CohereTokenizer"},
+    {"gpt_neox", "GPTNeoXTokenizer"},
 };
 
 // The classes that rebuild themselves from the SentencePiece model when add_prefix_space
@@ -188,6 +218,42 @@ bool add_missing_special_tokens(const std::vector<AddedToken>& specials, const T
   return any;
 }
 
+// AutoTokenizer's class for a folder whose tokenizer_config.json names none: the one
+// config.json's model_type maps to, when this file acts on it.
+std::optional<std::string> model_type_class(const std::filesystem::path& folder) {
+  const std::filesystem::path path = folder / "config.json";
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  const json::Json config = json::parse(read_file_text(path), path.string());
+  if (!config.is_object() || !config.contains("model_type") || !config["model_type"].is_string()) {
+    return std::nullopt;
+  }
+  const std::string type = config["model_type"].get<std::string>();
+  for (const auto& [model_type, tokenizer_class] : kModelTypeClasses) {
+    if (model_type == type) return std::string(tokenizer_class);
+  }
+  return std::nullopt;
+}
+
+// What a BERT-family fast class does in its constructor: a top-level BertNormalizer whose
+// lowercase, strip_accents or handle_chinese_chars differ from the config's options (an
+// option tokenizer.json leaves out counts as equal) is rebuilt with all three.
+void rebuild_bert_normalizer(const TokenizerConfig& config, json::Json& document) {
+  if (!document.is_object() || !document.contains("normalizer")) return;
+  json::Json& normalizer = document["normalizer"];
+  if (!normalizer.is_object() || normalizer.value("type", "") != "BertNormalizer") return;
+  const json::Json strip =
+      config.strip_accents ? json::Json(*config.strip_accents) : json::Json(nullptr);
+  auto differs = [&](const char* key, const json::Json& want) {
+    return normalizer.contains(key) && normalizer[key] != want;
+  };
+  if (differs("lowercase", config.do_lower_case) || differs("strip_accents", strip) ||
+      differs("handle_chinese_chars", config.tokenize_chinese_chars)) {
+    normalizer["lowercase"] = config.do_lower_case;
+    normalizer["strip_accents"] = strip;
+    normalizer["handle_chinese_chars"] = config.tokenize_chinese_chars;
+  }
+}
+
 }  // namespace
 
 TokenizerConfig parse_tokenizer_config(const json::Json& config, const std::string& name) {
@@ -203,6 +269,15 @@ TokenizerConfig parse_tokenizer_config(const json::Json& config, const std::stri
   out.add_bos_token = optional_bool(config, "add_bos_token", name)
                           .value_or(family != nullptr && family->add_bos_token);
   out.add_eos_token = optional_bool(config, "add_eos_token", name).value_or(false);
+  out.rebuilds_bert_normalizer =
+      std::find(std::begin(kBertNormalizerClasses), std::end(kBertNormalizerClasses),
+                base_class(out.tokenizer_class)) != std::end(kBertNormalizerClasses);
+  out.do_lower_case = optional_bool(config, "do_lower_case", name).value_or(true);
+  if (const json::Json* strip = json::optional(config, "strip_accents");
+      strip && !strip->is_null()) {
+    out.strip_accents = optional_bool(config, "strip_accents", name);
+  }
+  out.tokenize_chinese_chars = optional_bool(config, "tokenize_chinese_chars", name).value_or(true);
 
   if (const json::Json* decoder = json::optional(config, "added_tokens_decoder")) {
     if (!decoder->is_object()) json::fail(name + ".added_tokens_decoder", "expected an object");
@@ -293,16 +368,21 @@ std::string PretrainedTokenizer::decode(const std::vector<std::uint32_t>& ids,
   return config.clean_up_tokenization_spaces ? clean_up_tokenization(std::move(text)) : text;
 }
 
-PretrainedTokenizer load_pretrained_tokenizer(const std::filesystem::path& folder) {
+PretrainedTokenizer load_pretrained_tokenizer(const std::filesystem::path& folder,
+                                              const PretrainedOptions& options) {
   const std::filesystem::path tokenizer_path = folder / "tokenizer.json";
   const std::filesystem::path config_path = folder / "tokenizer_config.json";
   const std::string tokenizer_name = tokenizer_path.string();
   const std::string config_name = config_path.string();
-  TokenizerConfig config;
+  json::Json config_json = json::Json::object();
   if (std::filesystem::exists(config_path)) {
-    config =
-        parse_tokenizer_config(json::parse(read_file_text(config_path), config_name), config_name);
+    config_json = json::parse(read_file_text(config_path), config_name);
   }
+  if (config_json.is_object() && !config_json.contains("tokenizer_class")) {
+    if (auto model_class = model_type_class(folder)) config_json["tokenizer_class"] = *model_class;
+  }
+  TokenizerConfig config = parse_tokenizer_config(config_json, config_name);
+  if (options.do_lower_case) config.do_lower_case = *options.do_lower_case;
   for (std::string_view from_slow : kFromSlowClasses) {
     if (config.add_prefix_space && base_class(config.tokenizer_class) == from_slow) {
       throw Error(ErrorCode::kUnsupported,
@@ -320,6 +400,7 @@ PretrainedTokenizer load_pretrained_tokenizer(const std::filesystem::path& folde
       document["pre_tokenizer"].value("type", "") == "ByteLevel") {
     document["pre_tokenizer"]["add_prefix_space"] = config.add_prefix_space.value_or(false);
   }
+  if (config.rebuilds_bert_normalizer) rebuild_bert_normalizer(config, document);
   Tokenizer tokenizer = Tokenizer::from_document(document, tokenizer_name);
   if (add_missing_special_tokens(config.special_tokens, tokenizer, document)) {
     tokenizer = Tokenizer::from_document(document, tokenizer_name);

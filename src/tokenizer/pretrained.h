@@ -12,8 +12,13 @@
 //     them, with the vocabulary's id or a new one, as PreTrainedTokenizerFast does;
 //   * add_prefix_space (default false): a top-level pre-tokenizer that has the option
 //     (ByteLevel) gets the config's value, as PreTrainedTokenizerFast does;
+//   * do_lower_case, strip_accents, tokenize_chinese_chars: the BERT-family classes
+//     (BertTokenizer, DistilBertTokenizer, ElectraTokenizer...) rebuild tokenizer.json's
+//     BertNormalizer with these (their defaults: true, null, true) when it differs;
 //   * model_max_length, for callers that truncate or refuse long inputs;
 //   * the file's own truncation and padding are off, as in AutoTokenizer's default call.
+// The class is tokenizer_config.json's tokenizer_class, else the one transformers maps
+// config.json's model_type to (for the families above).
 // `legacy` changes nothing here: transformers acts on it only when it converts a
 // SentencePiece model (from_slow), and hfserve always reads tokenizer.json.
 #pragma once
@@ -43,6 +48,12 @@ struct TokenizerConfig {
   bool rebuilds_post_processor = false;
   bool add_bos_token = false;
   bool add_eos_token = false;
+  // Whether the class rebuilds a BertNormalizer with the three options below (the config's
+  // values, else the class's defaults).
+  bool rebuilds_bert_normalizer = false;
+  bool do_lower_case = true;
+  std::optional<bool> strip_accents;  // nullopt: null, accents go when lowercasing
+  bool tokenize_chinese_chars = true;
   // Token contents (an AddedToken object reduced to its "content"); nullopt when null.
   std::optional<std::string> bos_token;
   std::optional<std::string> eos_token;
@@ -67,9 +78,17 @@ struct PretrainedTokenizer {
   std::string decode(const std::vector<std::uint32_t>& ids, bool skip_special_tokens = false) const;
 };
 
+// What a caller passes to from_pretrained on top of the config (KServe's Hugging Face
+// runtime passes do_lower_case; --disable_lower_case sets it false).
+struct PretrainedOptions {
+  std::optional<bool> do_lower_case;
+};
+
 // Builds the tokenizer of a folder holding tokenizer.json and, optionally,
-// tokenizer_config.json. Errors as Tokenizer::from_file, and Error(invalid_argument) when
-// the config asks for a BOS/EOS token the vocabulary does not have.
-PretrainedTokenizer load_pretrained_tokenizer(const std::filesystem::path& folder);
+// tokenizer_config.json and config.json. Errors as Tokenizer::from_file, and
+// Error(invalid_argument) when the config asks for a BOS/EOS token the vocabulary does
+// not have.
+PretrainedTokenizer load_pretrained_tokenizer(const std::filesystem::path& folder,
+                                              const PretrainedOptions& options = {});
 
 }  // namespace hfserve::tokenizer

@@ -167,6 +167,19 @@ class SequenceClassificationTest(unittest.TestCase):
         got = [[p[str(j)] for j in range(3)] for p in predictions]
         np.testing.assert_allclose(got, torch.stack(self.logits).numpy(), atol=1e-4)
 
+    def test_disable_lower_case_keeps_case_as_kserve_does(self):
+        """--disable_lower_case is KServe's do_lower_case=False to from_pretrained."""
+        server = self.serve("--return_raw_logits", "--disable_lower_case")
+        predictions = v1(server, TEXTS)["predictions"]
+        got = np.asarray([[p[str(j)] for j in range(3)] for p in predictions])
+        cased = transformers.AutoTokenizer.from_pretrained(self.dir.name, do_lower_case=False)
+        with torch.no_grad():
+            want = torch.stack([self.ref.model(**cased(t, return_tensors="pt")).logits[0]
+                                for t in TEXTS]).numpy()
+        np.testing.assert_allclose(got, want, atol=1e-4)
+        self.assertFalse(np.allclose(got, torch.stack(self.logits).numpy(), atol=1e-4),
+                         "the texts should tokenize differently when cased")
+
     def test_a_task_the_head_cannot_do_fails_at_startup(self):
         for task, words in [("fill_mask", "masked-LM"), ("text2text_generation", "T5"),
                             ("rerank", "one"), ("nonsense", "expected")]:

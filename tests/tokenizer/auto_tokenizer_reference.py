@@ -4,7 +4,8 @@
 usage: auto_tokenizer_reference.py TOKENIZER_DIR CORPUS_JSON OUT_DIR [VARIANT]
 
 Copies TOKENIZER_DIR's tokenizer.json and tokenizer_config.json into OUT_DIR, the
-config updated by VARIANT (VARIANTS below: options no config of the test data sets),
+config updated by VARIANT (VARIANTS below: options no config of the test data sets; a
+variant may add a config.json),
 loads OUT_DIR with AutoTokenizer.from_pretrained and writes OUT_DIR/expected.json:
 for every corpus string (raw bytes decoded with errors="replace") and the clean-up
 strings below, the ids of tokenizer(text) and tokenizer(text, second) (the next
@@ -21,6 +22,8 @@ import warnings
 warnings.filterwarnings("ignore")
 from transformers import AutoTokenizer  # noqa: E402
 
+CONFIG_JSON = "config.json"  # a variant's config.json, written beside the tokenizer files
+
 VARIANTS = {
     "add_eos": {"add_eos_token": True},
     "eos_only": {"add_bos_token": False, "add_eos_token": True},
@@ -29,6 +32,12 @@ VARIANTS = {
     "neox_class": {"tokenizer_class": "GPTNeoXTokenizerFast", "bos_token": "<|endoftext|>",
                    "eos_token": {"content": "<|im_end|>", "__type": "AddedToken"}, "add_eos_token": True},
     "clean_up": {"clean_up_tokenization_spaces": True},
+    "cased": {"tokenizer_class": "BertTokenizer", "do_lower_case": False},
+    "strip_accents": {"tokenizer_class": "BertTokenizerFast", "strip_accents": True,
+                      "tokenize_chinese_chars": False},
+    "keep_accents": {"tokenizer_class": "DistilBertTokenizer", "strip_accents": False},
+    # No tokenizer_class: AutoTokenizer takes the class of config.json's model_type.
+    "cased_by_model_type": {"do_lower_case": False, CONFIG_JSON: {"model_type": "electra"}},
 }
 
 # Text whose decode the clean-up changes.
@@ -44,8 +53,12 @@ def main():
     with open(os.path.join(source, "tokenizer_config.json"), encoding="utf-8") as f:
         config = json.load(f)
     config.update(VARIANTS.get(variant, {}))
+    model_config = config.pop(CONFIG_JSON, None)
     with open(os.path.join(out_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:
         json.dump(config, f)
+    if model_config is not None:
+        with open(os.path.join(out_dir, CONFIG_JSON), "w", encoding="utf-8") as f:
+            json.dump(model_config, f)
     tok = AutoTokenizer.from_pretrained(out_dir)
     with open(corpus_path, encoding="utf-8") as f:
         texts = [bytes.fromhex(h).decode("utf-8", errors="replace") for h in json.load(f)["hex"]]

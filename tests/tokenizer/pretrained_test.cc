@@ -62,7 +62,11 @@ TEST_P(PretrainedTest, MatchesAutoTokenizer) {
 INSTANTIATE_TEST_SUITE_P(
     Testdata, PretrainedTest,
     ::testing::Values(Case{"bert-base-uncased", ""}, Case{"bert-base-uncased", "clean_up"},
-                      Case{"gpt2", ""}, Case{"gpt2", "prefix_space"}, Case{"llama3", ""},
+                      Case{"bert-base-uncased", "cased"},
+                      Case{"bert-base-uncased", "strip_accents"},
+                      Case{"bert-base-uncased", "keep_accents"},
+                      Case{"bert-base-uncased", "cased_by_model_type"}, Case{"gpt2", ""},
+                      Case{"gpt2", "prefix_space"}, Case{"llama3", ""},
                       Case{"llama3", "llama_class"}, Case{"mistral7b-v0.1", ""},
                       Case{"mistral7b-v0.1", "add_eos"}, Case{"mistral7b-v0.1", "eos_only"},
                       Case{"qwen3", ""}, Case{"qwen3", "neox_class"}),
