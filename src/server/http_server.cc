@@ -17,6 +17,7 @@
 #include "server/openai_request.h"
 #include "server/openai_response.h"
 #include "server/request_span.h"
+#include "server/text2text_request.h"
 #include "telemetry/metrics.h"
 #include "util/log.h"
 
@@ -59,66 +60,6 @@ std::string sse(const Json& event) {
 }
 
 using Clock = std::chrono::steady_clock;
-
-// An OpenAI completion request for a text2text model: one prompt, the sampling fields a
-// seq2seq generator takes. Unknown fields are ignored as the completion parser does; what
-// hfserve does not do for text2text yet (stream, n > 1, logprobs, echo) is refused.
-pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json& body,
-                                                    std::string& model) {
-  if (!body.is_object()) throw ParamError("", "the request body must be a JSON object");
-  auto number = [&](const char* key, double low, double high) -> std::optional<double> {
-    if (!body.contains(key) || body[key].is_null()) return std::nullopt;
-    if (!body[key].is_number() || body[key].get<double>() < low || body[key].get<double>() > high) {
-      throw ParamError(key, std::string(key) + " must be a number in [" + std::to_string(low) +
-                                ", " + std::to_string(high) + "]");
-    }
-    return body[key].get<double>();
-  };
-  if (body.contains("model") && body["model"].is_string()) model = body["model"];
-  pipelines::Text2TextRequest request;
-  const auto& prompt = body.contains("prompt") ? body["prompt"] : nlohmann::ordered_json();
-  if (prompt.is_string()) {
-    request.text = prompt.get<std::string>();
-  } else if (prompt.is_array() && prompt.size() == 1 && prompt[0].is_string()) {
-    request.text = prompt[0].get<std::string>();
-  } else {
-    throw ParamError("prompt", "send one prompt, a string (text2text models take one text)");
-  }
-  if (body.value("stream", false) == true) {
-    throw ParamError("stream", "streaming is not supported for text2text models yet");
-  }
-  for (const char* key : {"n", "best_of"}) {
-    if (body.contains(key) && body[key] != 1 && !body[key].is_null()) {
-      throw ParamError(key, std::string(key) + " must be 1 for text2text models");
-    }
-  }
-  if (body.contains("logprobs") && !body["logprobs"].is_null()) {
-    throw ParamError("logprobs", "logprobs are not supported for text2text models");
-  }
-  if (body.value("echo", false) == true) {
-    throw ParamError("echo", "echo is not supported for text2text models");
-  }
-  engine::SamplingParams& s = request.sampling;
-  s.max_tokens = static_cast<std::size_t>(number("max_tokens", 1, 1 << 20).value_or(16));
-  s.temperature = static_cast<float>(number("temperature", 0, 2).value_or(1.0));
-  s.top_p = static_cast<float>(number("top_p", 0, 1).value_or(1.0));
-  s.top_k = static_cast<std::int64_t>(number("top_k", -1, 1 << 30).value_or(0));
-  if (auto seed = number("seed", 0, 9.2e18)) s.seed = static_cast<std::uint64_t>(*seed);
-  if (body.contains("stop") && !body["stop"].is_null()) {
-    const auto& stop = body["stop"];
-    if (stop.is_string()) {
-      request.stop.push_back(stop.get<std::string>());
-    } else if (stop.is_array() && stop.size() <= 4) {
-      for (const auto& item : stop) {
-        if (!item.is_string()) throw ParamError("stop", "stop must be strings");
-        request.stop.push_back(item.get<std::string>());
-      }
-    } else {
-      throw ParamError("stop", "stop must be a string or up to 4 strings");
-    }
-  }
-  return request;
-}
 
 // The timeline of one generation request, for the latency metrics.
 struct RequestTiming {
@@ -315,23 +256,7 @@ struct HttpServer::Impl {
       record.model = served_model(requested);
       span.set_model(record.model);
       result = t2t.generate(request);
-      const auto created = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-      nlohmann::ordered_json body = {
-          {"id", id},
-          {"object", "text_completion"},
-          {"created", created},
-          {"model", record.model},
-          {"choices", nlohmann::ordered_json::array({{{"index", 0},
-                                                      {"text", result.text},
-                                                      {"logprobs", nullptr},
-                                                      {"finish_reason", result.finish_reason}}})},
-          {"usage",
-           {{"prompt_tokens", result.prompt_tokens},
-            {"completion_tokens", result.completion_tokens},
-            {"total_tokens", result.prompt_tokens + result.completion_tokens}}}};
-      send_json(res, 200, body);
+      send_json(res, 200, text2text_completion_body(id, record.model, result));
       span.finish(200, result.prompt_tokens, result.completion_tokens);
     } catch (const Error& error) {
       span.finish(http_status(error.code()), 0, 0, error.message());
