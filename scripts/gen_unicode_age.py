@@ -69,7 +69,8 @@ def main():
     ]
     out += table("kAfter8", after_8) + table("kAfter9", after_9)
     out += ["const CategoryIn8 kChanged[] = {"]
-    out += [f'    {{0x{cp:04X}, "{category}"}},' for cp, category in sorted(CATEGORY_IN_8_0.items())]
+    out += [f"    {{0x{cp:04X}, UTF8PROC_CATEGORY_{category.upper()}}},"
+            for cp, category in sorted(CATEGORY_IN_8_0.items())]
     out += [
         "};",
         "",

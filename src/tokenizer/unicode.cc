@@ -30,16 +30,7 @@ utf8proc_category_t category_in_unicode_8(char32_t cp) {
       kCategoryChangedAfterUnicode8.begin(), kCategoryChangedAfterUnicode8.end(), cp,
       [](const CategoryIn8& entry, char32_t value) { return entry.cp < value; });
   if (changed != kCategoryChangedAfterUnicode8.end() && changed->cp == cp) {
-    static constexpr std::pair<std::string_view, utf8proc_category_t> kNames[] = {
-        {"Lo", UTF8PROC_CATEGORY_LO},
-        {"Mc", UTF8PROC_CATEGORY_MC},
-        {"Mn", UTF8PROC_CATEGORY_MN},
-        {"Po", UTF8PROC_CATEGORY_PO}};
-    for (const auto& [name, value] : kNames) {
-      if (name == changed->category) return value;
-    }
-    throw Error(ErrorCode::kInternal, std::string("unicode_age_table: category ") +
-                                          changed->category + " has no utf8proc name here");
+    return changed->category;
   }
   if (in_ranges(kAssignedAfterUnicode8, cp)) return UTF8PROC_CATEGORY_CN;
   return category(cp);

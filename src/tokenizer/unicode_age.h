@@ -6,6 +6,8 @@
 // unicode-data (DerivedAge.txt).
 #pragma once
 
+#include <utf8proc.h>
+
 #include <span>
 
 namespace hfserve::tokenizer::unicode {
@@ -16,7 +18,7 @@ struct CodePointRange {
 
 struct CategoryIn8 {
   char32_t cp;
-  const char* category;  // two letters, "Mn"
+  utf8proc_category_t category;
 };
 
 // Sorted, disjoint, not adjacent.

@@ -136,7 +136,8 @@ const CodePointRange kAfter9[] = {
 };
 
 const CategoryIn8 kChanged[] = {
-    {0x166D, "Po"}, {0x1734, "Mn"}, {0x1885, "Lo"}, {0x1886, "Lo"}, {0xA9BD, "Mc"}, {0x111C9, "Po"},
+    {0x166D, UTF8PROC_CATEGORY_PO}, {0x1734, UTF8PROC_CATEGORY_MN}, {0x1885, UTF8PROC_CATEGORY_LO},
+    {0x1886, UTF8PROC_CATEGORY_LO}, {0xA9BD, UTF8PROC_CATEGORY_MC}, {0x111C9, UTF8PROC_CATEGORY_PO},
 };
 
 }  // namespace
