@@ -26,6 +26,8 @@ struct Engine::Sequence {
   bool finished = false;
 
   std::size_t output_len() const { return tokens.size() - prompt_len; }
+  // This choice's number on the stream, which its request may share with other prompts.
+  std::size_t stream_choice() const { return request->first_choice + choice; }
   const SamplingParams& params() const { return request->spec.sampling; }
 };
 
@@ -231,7 +233,7 @@ void Engine::finish(Sequence& sequence, FinishReason reason, std::optional<Sampl
     request.admitted = true;
     --queued_;
   }
-  request.stream->push({request.first_choice + sequence.choice, std::move(token), reason});
+  request.stream->push({sequence.stream_choice(), std::move(token), reason});
   // Choices not forked yet end with their parent.
   if (!request.forked) {
     request.forked = true;
@@ -245,8 +247,7 @@ void Engine::drop_cancelled() {
   auto drop = [&](auto& sequences) {
     for (auto& sequence : sequences) {
       RequestStream& stream = *sequence->request->stream;
-      if (stream.cancelled() ||
-          stream.choice_stopped(sequence->request->first_choice + sequence->choice)) {
+      if (stream.cancelled() || stream.choice_stopped(sequence->stream_choice())) {
         finish(*sequence, FinishReason::kCancelled);
       }
     }
@@ -409,8 +410,7 @@ void Engine::emit(Sequence& sequence, const SampledToken& token) {
              sequence.tokens.size() >= options_.max_model_len) {
     finish(sequence, FinishReason::kLength, token);
   } else {
-    sequence.request->stream->push(
-        {sequence.request->first_choice + sequence.choice, token, std::nullopt});
+    sequence.request->stream->push({sequence.stream_choice(), token, std::nullopt});
   }
 }
 
