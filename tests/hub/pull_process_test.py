@@ -103,7 +103,10 @@ class Cache:
                 target = os.path.realpath(path)
                 blob = os.path.basename(target)
                 if blob.endswith(".incomplete") or not os.path.isfile(target):
-                    bad.append(path)
+                    # A link is made under a temporary name and renamed into place; one
+                    # renamed since the listing is no longer in the snapshot.
+                    if os.path.lexists(path):
+                        bad.append(path)
                     continue
                 with open(target, "rb") as data:
                     content = data.read()
