@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "formats/quantize_gguf.h"
+#include "tensor/quantize.h"
 #include "util/error.h"
 
 namespace hfserve::app {
@@ -19,9 +20,7 @@ struct QuantizeOptions {
 };
 
 int run_quantize(const QuantizeOptions& options) {
-  const tensor::DType target = options.type == "Q8_0"   ? tensor::DType::kQ8_0
-                               : options.type == "Q4_0" ? tensor::DType::kQ4_0
-                                                        : tensor::DType::kQ4_K;
+  const tensor::DType target = *tensor::quantize_target(options.type);
   const formats::QuantizeReport report =
       formats::quantize_gguf(options.input, options.output, target);
   std::printf("%s: %zu tensors quantised to %s, %zu copied, %llu -> %llu bytes of weights\n",

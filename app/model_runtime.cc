@@ -7,6 +7,7 @@
 #include "hub/pull.h"
 #include "kernels/install.h"
 #include "pipelines/memory_plan.h"
+#include "tensor/quantize.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -67,8 +68,8 @@ void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_m
   cmd->add_option("--dtype", a.dtype, "auto or float32 (activations are float32)")
       ->capture_default_str();
   cmd->add_option("--quantization,-q", a.quantization,
-                  "Quantise float (F32/F16/BF16) linear weights at load: Q8_0 or Q4_0")
-      ->check(CLI::IsMember({"Q8_0", "Q4_0"}, CLI::ignore_case));
+                  "Quantise float (F32/F16/BF16) linear weights at load: Q8_0, Q4_0 or Q4_K")
+      ->check(CLI::IsMember({"Q8_0", "Q4_0", "Q4_K"}, CLI::ignore_case));
   cmd->add_option("--hf_token", a.hf_token, "Hugging Face token (else HF_TOKEN, ...)");
   cmd->add_flag("--offline", a.offline, "Use the local cache only (as HF_HUB_OFFLINE=1)");
   cmd->add_option("--max_model_len,--max_length", a.max_model_len,
@@ -100,7 +101,7 @@ void add_model_options(CLI::App* cmd, ModelArgs& a, const std::string& default_m
   cmd->add_flag("--no_prefix_caching", a.no_prefix_caching, "Do not reuse cached prompt prefixes");
   cmd->add_flag("--disable_lower_case", a.disable_lower_case,
                 "Encoder models: a BERT-family tokenizer does not lowercase (KServe's flag)");
-  cmd->add_option("--threads", a.threads, "Compute threads (default: one per hardware thread)");
+  cmd->add_option("--threads,-t", a.threads, "Compute threads (default: one per hardware thread)");
 }
 
 void note_config(const AppliedConfig& config, ModelArgs& args) {
@@ -168,7 +169,7 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   runtime->pulled = pulled;
   models::LoadOptions load;
   if (!a.quantization.empty()) {
-    load.quantization = a.quantization == "Q8_0" ? tensor::DType::kQ8_0 : tensor::DType::kQ4_0;
+    load.quantization = tensor::quantize_target(a.quantization);
   }
   tokenizer::PretrainedOptions tokenizer_options;
   if (a.disable_lower_case) tokenizer_options.do_lower_case = false;

@@ -1,13 +1,12 @@
-// Prompt processing and batched decoding: one weight matrix (Qwen2.5-0.5B's FFN up
-// projection, 4864 x 896) times TOKENS tokens (argument; default 512, a prefill chunk; 8
-// or 16 is a decode step of that many streams), for every weight format and kernel
-// variant, in GFLOP/s beside the peak FMA rate measured in the same run (the compute
-// roofline a batch is bound by), and the time of running the one-token GEMV TOKENS times
+// Prompt processing and batched decoding: one weight matrix (Qwen2.5-0.5B's FFN down
+// projection, 896 x 4864: rows of whole K-quant super-blocks) times TOKENS tokens (argument;
+// default 512, a prefill chunk; 8 or 16 is a decode step of that many streams), for every weight
+// format and kernel variant, in GFLOP/s beside the peak FMA rate measured in the same run (the
+// compute roofline a batch is bound by), and the time of running the one-token GEMV TOKENS times
 // for contrast. Small batches are repeated to make up 512 tokens per timing.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <random>
 #include <string>
@@ -18,10 +17,11 @@
 #include "kernels/install.h"
 #include "tensor/dtype.h"
 #include "tensor/half.h"
+#include "tests/support/random_quant_weights.h"
 
 namespace {
 
-constexpr std::size_t kRows = 4864, kCols = 896;
+constexpr std::size_t kRows = 896, kCols = 4864;
 
 }  // namespace
 
@@ -93,21 +93,13 @@ int main(int argc, char** argv) {
         });
     std::vector<hfserve::tensor::BlockQ8Act> xq(tokens * kCols / 32);
     t.quantize_act_q8(x.data(), x.size(), xq.data());
-    for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_1}) {
+    for (DType type : hfserve::kernels::kQuantKernelTypes) {
       const auto& info = hfserve::tensor::dtype_info(type);
       const std::size_t row_bytes = *hfserve::tensor::dtype_bytes(type, kCols);
-      std::vector<std::uint8_t> wq(kRows * row_bytes);
-      for (auto& byte : wq) byte = static_cast<std::uint8_t>(rng());
-      const std::uint16_t scale = hfserve::tensor::f32_to_f16(0.01f);
-      for (std::size_t b = 0; b < wq.size() / info.type_size; ++b) {
-        std::memcpy(&wq[b * info.type_size], &scale, 2);
-      }
-      auto gemm = type == DType::kQ8_0   ? t.gemm_q8_0
-                  : type == DType::kQ4_0 ? t.gemm_q4_0
-                                         : t.gemm_q4_1;
-      auto gemv = type == DType::kQ8_0   ? t.gemv_q8_0
-                  : type == DType::kQ4_0 ? t.gemv_q4_0
-                                         : t.gemv_q4_1;
+      std::vector<std::uint8_t> wq =
+          hfserve::kernels::random_quant_weights(type, kRows, kCols, rng);
+      auto gemm = t.quant_matmul(type)->gemm;
+      auto gemv = t.quant_matmul(type)->gemv;
       line(
           std::string(info.name).c_str(),
           [&](std::size_t b, std::size_t e) {

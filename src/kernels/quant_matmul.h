@@ -4,9 +4,10 @@
 //   template <std::size_t kTile>
 //   static void dot_tile(const Block* row, const tensor::BlockQ8Act* const* xs,
 //                        std::size_t blocks, float* sums);
-// which computes the dot products of one weight row (`blocks` blocks) with kTile quantised
-// activation rows xs[k], decoding each weight block once for all of them. Include only
-// from files compiled for D's ISA, with D of internal linkage.
+// which computes the dot products of one weight row with kTile quantised activation rows
+// xs[k] of `blocks` activation blocks (32 values) each, decoding each weight block once for
+// all of them; a K-quant weight block spans 8 activation blocks. Include only from files
+// compiled for D's ISA, with D of internal linkage.
 #pragma once
 
 #include <cstddef>
@@ -62,9 +63,9 @@ struct QuantMatmul {
     }
   }
 
-  static void fill(tensor::QuantGemv& gemv_slot, tensor::QuantGemm& gemm_slot) {
-    gemv_slot = gemv;
-    gemm_slot = gemm;
+  static void fill(tensor::QuantMatmulKernels& slot) {
+    slot.gemv = gemv;
+    slot.gemm = gemm;
   }
 };
 

@@ -1,5 +1,6 @@
 // The portable reference for the activation quantiser and the quantised matrix products:
-// integer dot products per 32-element block, scaled once per block. SIMD variants are
+// integer dot products per 32-element group (per 16 for Q6_K's scales), scaled once per
+// group. SIMD variants are
 // tested against these, and these against F32 arithmetic on the dequantised values.
 #include <cmath>
 
@@ -42,55 +43,125 @@ std::int32_t dot_nibbles(const std::uint8_t* qs, const std::int8_t* act) {
   return sum;
 }
 
-struct DotQ8_0 {
+// As dot_nibbles with bit 4 of element j taken from bit j of the little-endian qh.
+std::int32_t dot_q5(const std::uint8_t* qs, const std::uint8_t* qh, const std::int8_t* act) {
+  const std::uint32_t high = static_cast<std::uint32_t>(qh[0]) | std::uint32_t{qh[1]} << 8 |
+                             std::uint32_t{qh[2]} << 16 | std::uint32_t{qh[3]} << 24;
+  std::int32_t sum = 0;
+  for (std::size_t j = 0; j < 16; ++j) {
+    const auto low = static_cast<std::int32_t>((qs[j] & 0x0F) | ((high >> j) & 1) << 4);
+    const auto top = static_cast<std::int32_t>((qs[j] >> 4) | ((high >> (j + 16)) & 1) << 4);
+    sum += low * act[j] + top * act[j + 16];
+  }
+  return sum;
+}
+
+// Every scalar policy is one loop over the row's 32-value groups, in order; P::group_dot
+// gives group g's dot product with its activation block.
+template <typename P>
+struct GroupDot {
+  using Block = typename P::Block;
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    for (std::size_t k = 0; k < kTile; ++k) {
+      float sum = 0;
+      for (std::size_t g = 0; g < blocks; ++g) sum += P::group_dot(row, g, xs[k][g]);
+      sums[k] = sum;
+    }
+  }
+};
+
+struct Q8_0 {
   using Block = tensor::BlockQ8_0;
-  template <std::size_t kTile>
-  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
-                       float* sums) {
-    for (std::size_t k = 0; k < kTile; ++k) {
-      float sum = 0;
-      for (std::size_t b = 0; b < blocks; ++b) {
-        std::int32_t dot = 0;
-        for (std::size_t j = 0; j < BlockQ8Act::kSize; ++j) dot += row[b].qs[j] * xs[k][b].qs[j];
-        sum += f16_to_f32(row[b].d) * xs[k][b].d * static_cast<float>(dot);
-      }
-      sums[k] = sum;
-    }
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    std::int32_t dot = 0;
+    for (std::size_t j = 0; j < BlockQ8Act::kSize; ++j) dot += row[g].qs[j] * a.qs[j];
+    return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot);
   }
 };
 
-struct DotQ4_0 {
+struct Q4_0 {
   using Block = tensor::BlockQ4_0;
-  template <std::size_t kTile>
-  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
-                       float* sums) {
-    for (std::size_t k = 0; k < kTile; ++k) {
-      float sum = 0;
-      for (std::size_t b = 0; b < blocks; ++b) {
-        // sum (q - 8) * a = sum q * a - 8 * sum a
-        std::int32_t dot = dot_nibbles(row[b].qs, xs[k][b].qs) - 8 * xs[k][b].qsum;
-        sum += f16_to_f32(row[b].d) * xs[k][b].d * static_cast<float>(dot);
-      }
-      sums[k] = sum;
-    }
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    // sum (q - 8) * a = sum q * a - 8 * sum a
+    const std::int32_t dot = dot_nibbles(row[g].qs, a.qs) - 8 * a.qsum;
+    return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot);
   }
 };
 
-struct DotQ4_1 {
+struct Q4_1 {
   using Block = tensor::BlockQ4_1;
-  template <std::size_t kTile>
-  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
-                       float* sums) {
-    for (std::size_t k = 0; k < kTile; ++k) {
-      float sum = 0;
-      for (std::size_t b = 0; b < blocks; ++b) {
-        // sum (d q + m) * (da a) = d da sum q a + m da sum a
-        std::int32_t dot = dot_nibbles(row[b].qs, xs[k][b].qs);
-        sum += f16_to_f32(row[b].d) * xs[k][b].d * static_cast<float>(dot) +
-               f16_to_f32(row[b].m) * xs[k][b].d * static_cast<float>(xs[k][b].qsum);
-      }
-      sums[k] = sum;
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    // sum (d q + m) * (da a) = d da sum q a + m da sum a
+    return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot_nibbles(row[g].qs, a.qs)) +
+           f16_to_f32(row[g].m) * a.d * static_cast<float>(a.qsum);
+  }
+};
+
+struct Q5_0 {
+  using Block = tensor::BlockQ5_0;
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    const std::int32_t dot = dot_q5(row[g].qs, row[g].qh, a.qs) - 16 * a.qsum;
+    return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot);
+  }
+};
+
+struct Q5_1 {
+  using Block = tensor::BlockQ5_1;
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot_q5(row[g].qs, row[g].qh, a.qs)) +
+           f16_to_f32(row[g].m) * a.d * static_cast<float>(a.qsum);
+  }
+};
+
+// Q4_K and Q5_K: group g is sub-block s = g % 8 of super-block g / 8, x = d scale[s] q -
+// dmin min[s], its low four bits the nibble s % 2 of qs[(s / 2) * 32 + l] and (Q5_K) bit 4
+// bit s of qh[l].
+template <typename B, bool kFifthBit>
+struct KQuant {
+  using Block = B;
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    const Block& b = row[g / 8];
+    const std::size_t s = g % 8;
+    int scale[8], min[8];
+    tensor::unpack_k4_scales(b.scales, scale, min);
+    const std::uint8_t* qs = b.qs + (s / 2) * 32;
+    const int shift = 4 * static_cast<int>(s % 2);
+    std::int32_t dot = 0;
+    for (std::size_t l = 0; l < 32; ++l) {
+      int q = (qs[l] >> shift) & 0x0F;
+      if constexpr (kFifthBit) q |= ((b.qh[l] >> s) & 1) << 4;
+      dot += q * a.qs[l];
     }
+    return a.d * (f16_to_f32(b.d) * static_cast<float>(scale[s] * dot) -
+                  f16_to_f32(b.dmin) * static_cast<float>(min[s] * a.qsum));
+  }
+};
+using Q4_K = KQuant<tensor::BlockQ4_K, false>;
+using Q5_K = KQuant<tensor::BlockQ5_K, true>;
+
+// Q6_K: group g is s = g % 8 of super-block g / 8: half h = s / 4, t = s % 4; element l
+// takes nibble t / 2 of ql[h * 64 + (t % 2) * 32 + l] and bits 2t, 2t + 1 of qh[h * 32 +
+// l]; x = d * scales[h * 8 + 2t + l / 16] * (q - 32).
+struct Q6_K {
+  using Block = tensor::BlockQ6_K;
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    const Block& b = row[g / 8];
+    const std::size_t h = (g % 8) / 4, t = g % 4;
+    const std::uint8_t* ql = b.ql + h * 64 + (t % 2) * 32;
+    const std::uint8_t* qh = b.qh + h * 32;
+    const std::int8_t* scales = b.scales + h * 8 + 2 * t;
+    std::int32_t dot = 0;
+    for (std::size_t half = 0; half < 2; ++half) {
+      std::int32_t part = 0;
+      for (std::size_t l = half * 16; l < half * 16 + 16; ++l) {
+        const int q = ((ql[l] >> (4 * (t / 2))) & 0x0F) | ((qh[l] >> (2 * t)) & 3) << 4;
+        part += (q - 32) * a.qs[l];
+      }
+      dot += scales[half] * part;
+    }
+    return f16_to_f32(b.d) * a.d * static_cast<float>(dot);
   }
 };
 
@@ -98,9 +169,14 @@ struct DotQ4_1 {
 
 void add_quant_ops_scalar(tensor::KernelTable& table) {
   table.quantize_act_q8 = quantize_act;
-  QuantMatmul<DotQ8_0>::fill(table.gemv_q8_0, table.gemm_q8_0);
-  QuantMatmul<DotQ4_0>::fill(table.gemv_q4_0, table.gemm_q4_0);
-  QuantMatmul<DotQ4_1>::fill(table.gemv_q4_1, table.gemm_q4_1);
+  QuantMatmul<GroupDot<Q8_0>>::fill(table.q8_0);
+  QuantMatmul<GroupDot<Q4_0>>::fill(table.q4_0);
+  QuantMatmul<GroupDot<Q4_1>>::fill(table.q4_1);
+  QuantMatmul<GroupDot<Q5_0>>::fill(table.q5_0);
+  QuantMatmul<GroupDot<Q5_1>>::fill(table.q5_1);
+  QuantMatmul<GroupDot<Q4_K>>::fill(table.q4_k);
+  QuantMatmul<GroupDot<Q5_K>>::fill(table.q5_k);
+  QuantMatmul<GroupDot<Q6_K>>::fill(table.q6_k);
 }
 
 }  // namespace hfserve::kernels::detail

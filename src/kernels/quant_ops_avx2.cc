@@ -1,8 +1,10 @@
 // The activation quantiser and the quantised matrix products for AVX2: 32 int8 products
-// per instruction pair (maddubs + madd), one float scale per 32-element block.
+// per instruction pair (maddubs + madd), one float scale per 32-element group. Q8_0 is
+// here; the types with unsigned quants are simd_quant_dots.h's over Avx2Dot.
 #include <immintrin.h>
 
 #include "kernels/quant_matmul.h"
+#include "kernels/simd_quant_dots.h"
 #include "kernels/traits_avx2.h"
 #include "kernels/variants.h"
 #include "tensor/quant_blocks.h"
@@ -10,32 +12,16 @@
 namespace hfserve::kernels::detail {
 namespace {
 
-using tensor::BlockQ4_0;
-using tensor::BlockQ4_1;
 using tensor::BlockQ8_0;
 using tensor::BlockQ8Act;
 
-float half_to_float(std::uint16_t bits) { return _cvtsh_ss(bits); }
-
-// 32 products of unsigned bytes (at most 15 or 127 in magnitude) by signed bytes, summed
-// in pairs then fours: eight int32 partial dot products, as floats.
-__m256 dot_u8_i8(__m256i u, __m256i s) {
-  __m256i pairs = _mm256_maddubs_epi16(u, s);
-  return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
-}
-
-// The 32 quants of a Q4 block in element order: low nibbles (elements 0-15), then high.
-__m256i unpack_nibbles(const std::uint8_t* qs) {
-  __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-  __m128i mask = _mm_set1_epi8(0x0F);
-  __m128i low = _mm_and_si128(packed, mask);
-  __m128i high = _mm_and_si128(_mm_srli_epi16(packed, 4), mask);
-  return _mm256_set_m128i(high, low);
-}
-
-__m256i load_act(const BlockQ8Act& a) {
-  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.qs));
-}
+// The integer dot primitive of simd_quant_dots.h: 32 products of unsigned bytes (below 64,
+// or Q8_0's magnitudes up to 128) by signed bytes, summed in pairs then fours.
+struct Avx2Dot {
+  static __m256i dot(__m256i u, __m256i s) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+  }
+};
 
 // Rounds half away from zero exactly as std::round: trunc, then step out when the
 // (exactly representable) remainder is at least one half.
@@ -92,9 +78,10 @@ struct DotQ8_0 {
       __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row[b].qs));
       // signed x signed through maddubs: |w| times x with w's sign moved onto x.
       __m256i magnitude = _mm256_sign_epi8(wq, wq);
-      const float dw = half_to_float(row[b].d);
+      const float dw = half_bits_to_float(row[b].d);
       for (std::size_t k = 0; k < kTile; ++k) {
-        __m256 dot = dot_u8_i8(magnitude, _mm256_sign_epi8(load_act(xs[k][b]), wq));
+        __m256 dot =
+            _mm256_cvtepi32_ps(Avx2Dot::dot(magnitude, _mm256_sign_epi8(load_act(xs[k][b]), wq)));
         acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xs[k][b].d), dot, acc[k]);
       }
     }
@@ -102,55 +89,12 @@ struct DotQ8_0 {
   }
 };
 
-struct DotQ4_0 {
-  using Block = BlockQ4_0;
-  template <std::size_t kTile>
-  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
-                       float* sums) {
-    __m256 acc[kTile];
-    float bias[kTile];  // the -8 of every quant: -8 * d * da * sum(a)
-    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), bias[k] = 0;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      __m256i wq = unpack_nibbles(row[b].qs);
-      const float dw = half_to_float(row[b].d);
-      for (std::size_t k = 0; k < kTile; ++k) {
-        const float scale = dw * xs[k][b].d;
-        acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(scale), dot_u8_i8(wq, load_act(xs[k][b])), acc[k]);
-        bias[k] -= 8.0f * scale * static_cast<float>(xs[k][b].qsum);
-      }
-    }
-    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]) + bias[k];
-  }
-};
-
-struct DotQ4_1 {
-  using Block = BlockQ4_1;
-  template <std::size_t kTile>
-  static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
-                       float* sums) {
-    __m256 acc[kTile];
-    float offset[kTile];  // m * da * sum(a)
-    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), offset[k] = 0;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      __m256i wq = unpack_nibbles(row[b].qs);
-      const float dw = half_to_float(row[b].d), mw = half_to_float(row[b].m);
-      for (std::size_t k = 0; k < kTile; ++k) {
-        acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xs[k][b].d), dot_u8_i8(wq, load_act(xs[k][b])),
-                                 acc[k]);
-        offset[k] += mw * xs[k][b].d * static_cast<float>(xs[k][b].qsum);
-      }
-    }
-    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]) + offset[k];
-  }
-};
-
 }  // namespace
 
 void add_quant_ops_avx2(tensor::KernelTable& table) {
   table.quantize_act_q8 = quantize_act;
-  QuantMatmul<DotQ8_0>::fill(table.gemv_q8_0, table.gemm_q8_0);
-  QuantMatmul<DotQ4_0>::fill(table.gemv_q4_0, table.gemm_q4_0);
-  QuantMatmul<DotQ4_1>::fill(table.gemv_q4_1, table.gemm_q4_1);
+  QuantMatmul<DotQ8_0>::fill(table.q8_0);
+  fill_unsigned_quant_dots<Avx2Dot>(table);
 }
 
 }  // namespace hfserve::kernels::detail

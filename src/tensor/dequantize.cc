@@ -110,16 +110,6 @@ void dequantize_q3_k(const BlockQ3_K& b, float* y) {
   }
 }
 
-// The 8 six-bit scales and mins of Q4_K/Q5_K, packed as ggml's get_scale_min_k4 reads them.
-void unpack_k4_scales(const std::uint8_t* packed, int* scale, int* min) {
-  for (std::size_t j = 0; j < 4; ++j) {
-    scale[j] = packed[j] & 0x3f;
-    min[j] = packed[j + 4] & 0x3f;
-    scale[j + 4] = (packed[j + 8] & 0x0f) | ((packed[j] >> 2) & 0x30);
-    min[j + 4] = (packed[j + 8] >> 4) | ((packed[j + 4] >> 2) & 0x30);
-  }
-}
-
 void dequantize_q4_k(const BlockQ4_K& b, float* y) {
   const float d = f16_to_f32(b.d);
   const float dmin = f16_to_f32(b.dmin);

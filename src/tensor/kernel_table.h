@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "tensor/dtype.h"
+
 namespace hfserve::tensor {
 
 // Attention of one sequence's query tokens over its keys and values in the paged KV
@@ -35,8 +37,9 @@ struct BlockQ8Act {
 };
 
 // One thread's share of y = W x with quantised weights: rows [row_begin, row_end) of W,
-// each row_bytes long and holding `cols` values (cols / 32 blocks of the weight type),
-// against x already quantised by quantize_act_q8 (cols / 32 blocks).
+// each row_bytes long and holding `cols` values (whole blocks of the weight type: 32
+// values, or 256 for the K-quants), against x already quantised by quantize_act_q8
+// (cols / 32 blocks).
 using QuantGemv = void (*)(const void* w, std::size_t row_bytes, std::size_t cols,
                            const BlockQ8Act* x, std::size_t row_begin, std::size_t row_end,
                            float* y);
@@ -47,6 +50,11 @@ using QuantGemm = void (*)(const void* w, std::size_t row_bytes, std::size_t col
                            std::size_t row_end, float* y, std::size_t y_stride);
 // Float weights of type W: y[t * y_stride + r] = dot(w[r * row_stride ..], x[t * x_stride ..])
 // over `cols`, for tokens t < n_tokens and rows [row_begin, row_end).
+// The two products for one quantised weight type.
+struct QuantMatmulKernels {
+  QuantGemv gemv = nullptr;
+  QuantGemm gemm = nullptr;
+};
 template <typename W>
 using FloatGemm = void (*)(const W* w, std::size_t row_stride, std::size_t cols, const float* x,
                            std::size_t x_stride, std::size_t n_tokens, std::size_t row_begin,
@@ -100,13 +108,10 @@ struct KernelTable {
   // x [n] F32 → n / 32 activation blocks: d = max|x| / 127, qs = round(x / d) (halves away
   // from zero), as gguf's Q8_0 but with an F32 scale. n must be a multiple of 32.
   void (*quantize_act_q8)(const float* x, std::size_t n, BlockQ8Act* out) = nullptr;
-  // y = W x for weights in GGUF's Q8_0, Q4_0 and Q4_1 block layouts (tensor/quant_blocks.h).
-  QuantGemv gemv_q8_0 = nullptr;
-  QuantGemv gemv_q4_0 = nullptr;
-  QuantGemv gemv_q4_1 = nullptr;
-  QuantGemm gemm_q8_0 = nullptr;
-  QuantGemm gemm_q4_0 = nullptr;
-  QuantGemm gemm_q4_1 = nullptr;
+  // y = W x for weights in GGUF's block layouts (tensor/quant_blocks.h): the types
+  // llama.cpp's common files (Q8_0, Q4_0, Q4_K_M, Q5_K_M, Q6_K) are made of. quant_matmul()
+  // finds the entry for a dtype.
+  QuantMatmulKernels q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k;
   // Rotary position embedding, in place, on x [n_tokens, n_heads, head_dim] (rows of
   // head_dim floats, contiguous): the first rotary_dim dimensions of every head of token t
   // are rotated by the angles positions[t] * inv_freq[i], i < rotary_dim / 2, computed in
@@ -133,6 +138,9 @@ struct KernelTable {
   // score matrix is ever materialised.
   void (*paged_attention_f32)(const PagedAttentionArgs& args, std::size_t item_begin,
                               std::size_t item_end) = nullptr;
+
+  // The products for weights of `dtype`, or null where no kernel reads that type.
+  const QuantMatmulKernels* quant_matmul(DType dtype) const;
 };
 
 // The installed table. Aborts (an internal invariant) if kernels::install() never ran.

@@ -1,7 +1,8 @@
 // The byte layouts of GGUF's quantised blocks, exactly as llama.cpp's ggml-common.h stores
 // them in files (little-endian, no padding; the static_asserts pin every size). `d`, `m` and
 // `dmin` are IEEE half floats kept as raw bits. A row of n elements is n / block_size
-// consecutive blocks. These are plain data: dequantize.h and quantize.h read and write them.
+// consecutive blocks. These are plain data (and the one unpacking of packed scales they share):
+// dequantize.h, quantize.h and the matmul kernels read and write them.
 #pragma once
 
 #include <cstddef>
@@ -82,6 +83,18 @@ struct BlockQ6_K {
   std::int8_t scales[kQK_K / 16];
   std::uint16_t d;
 };
+
+// The 8 six-bit scales and mins of a Q4_K/Q5_K block, unpacked from their 12 bytes as
+// ggml's get_scale_min_k4 reads them; sub-block j is scaled by d * scale[j] and offset by
+// -dmin * min[j].
+inline void unpack_k4_scales(const std::uint8_t* packed, int* scale, int* min) {
+  for (std::size_t j = 0; j < 4; ++j) {
+    scale[j] = packed[j] & 0x3f;
+    min[j] = packed[j + 4] & 0x3f;
+    scale[j + 4] = (packed[j + 8] & 0x0f) | ((packed[j] >> 2) & 0x30);
+    min[j + 4] = (packed[j + 8] >> 4) | ((packed[j + 4] >> 2) & 0x30);
+  }
+}
 
 static_assert(sizeof(BlockQ4_0) == 18);
 static_assert(sizeof(BlockQ4_1) == 20);

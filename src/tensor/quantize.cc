@@ -1,6 +1,7 @@
 #include "tensor/quantize.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -144,7 +145,7 @@ BlockQ4_K quantize_q4_k(const float* x) {
     scale[sb] = d > 0.0f ? to_6bit(fits[sb].scale, 1.0f / d) : 0;
     offset[sb] = dmin > 0.0f ? to_6bit(fits[sb].offset, 1.0f / dmin) : 0;
   }
-  // The packing that dequantize.cc's unpack_k4_scales reads back.
+  // The packing that unpack_k4_scales (quant_blocks.h) reads back.
   for (std::size_t j = 0; j < 4; ++j) {
     block.scales[j] = static_cast<std::uint8_t>(scale[j] | ((scale[j + 4] & 0x30) << 2));
     block.scales[j + 4] = static_cast<std::uint8_t>(offset[j] | ((offset[j + 4] & 0x30) << 2));
@@ -177,6 +178,18 @@ void quantize_blocks(const float* src, void* dst, std::size_t n) {
 
 bool can_quantize_to(DType dtype) {
   return dtype == DType::kQ8_0 || dtype == DType::kQ4_0 || dtype == DType::kQ4_K;
+}
+
+std::optional<DType> quantize_target(std::string_view name) {
+  for (DType dtype : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K}) {
+    const std::string_view target = dtype_name(dtype);
+    if (std::equal(name.begin(), name.end(), target.begin(), target.end(), [](char a, char b) {
+          return std::toupper(static_cast<unsigned char>(a)) == b;
+        })) {
+      return dtype;
+    }
+  }
+  return std::nullopt;
 }
 
 void quantize_row(DType target, const float* src, void* dst, std::size_t n) {

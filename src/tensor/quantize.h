@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string_view>
 
 #include "tensor/dtype.h"
 
@@ -15,6 +17,9 @@ namespace hfserve::tensor {
 
 // True for the targets quantize_row writes: Q8_0, Q4_0, Q4_K.
 bool can_quantize_to(DType dtype);
+
+// The target a user names ("Q4_K", "q8_0": any case), or nullopt for any other name.
+std::optional<DType> quantize_target(std::string_view name);
 
 // src: [n] F32; dst: n / block_size blocks of `target` (any alignment). n must be a
 // multiple of the block size and can_quantize_to(target) true (checked).

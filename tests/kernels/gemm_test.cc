@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/random_quant_weights.h"
 #include "kernels/install.h"
 #include "tensor/dequantize.h"
 #include "tensor/dtype.h"
@@ -176,39 +177,31 @@ TEST_P(GemmTest, FloatWeightsOddShapes) {
 TEST_P(GemmTest, QuantisedWeights) {
   std::mt19937 rng(32);
   std::normal_distribution<float> normal(0, 1);
-  const std::size_t max_tokens = 9, blocks = kCols / 32;
-  std::vector<float> x(max_tokens * kCols);
+  // Two K-quant super-blocks per row.
+  const std::size_t cols = 512, max_tokens = 9, blocks = cols / 32;
+  std::vector<float> x(max_tokens * cols);
   for (float& v : x) v = normal(rng);
   std::vector<BlockQ8Act> xq(max_tokens * blocks);
   table_.quantize_act_q8(x.data(), x.size(), xq.data());
-  for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_1}) {
-    const auto& info = tensor::dtype_info(type);
-    const std::size_t row_bytes = *tensor::dtype_bytes(type, kCols);
-    std::vector<std::uint8_t> w(kRows * row_bytes);
-    for (auto& byte : w) byte = static_cast<std::uint8_t>(rng());
-    std::uniform_real_distribution<float> scale(-0.05f, 0.05f);
-    for (std::size_t b = 0; b < w.size() / info.type_size; ++b) {
-      std::uint16_t d = tensor::f32_to_f16(scale(rng)), m = tensor::f32_to_f16(scale(rng));
-      std::memcpy(&w[b * info.type_size], &d, 2);
-      if (type == DType::kQ4_1) std::memcpy(&w[b * info.type_size + 2], &m, 2);
-    }
-    std::vector<float> dequantised(kRows * kCols);
+  for (DType type : kQuantKernelTypes) {
+    const std::size_t row_bytes = *tensor::dtype_bytes(type, cols);
+    std::vector<std::uint8_t> w = random_quant_weights(type, kRows, cols, rng);
+    std::vector<float> dequantised(kRows * cols);
     for (std::size_t r = 0; r < kRows; ++r) {
-      tensor::dequantize_row(type, w.data() + r * row_bytes, dequantised.data() + r * kCols, kCols);
+      tensor::dequantize_row(type, w.data() + r * row_bytes, dequantised.data() + r * cols, cols);
     }
-    tensor::QuantGemm gemm = type == DType::kQ8_0   ? table_.gemm_q8_0
-                             : type == DType::kQ4_0 ? table_.gemm_q4_0
-                                                    : table_.gemm_q4_1;
+    const tensor::QuantMatmulKernels* kernels = table_.quant_matmul(type);
+    ASSERT_NE(kernels, nullptr) << tensor::dtype_name(type);
     check(
-        std::string(info.name).c_str(),
+        std::string(tensor::dtype_name(type)).c_str(),
         [&](std::size_t n, std::size_t t0, float* y) {
-          gemm(w.data(), row_bytes, kCols, xq.data() + t0 * blocks, n, 0, kRows, y, kRows);
+          kernels->gemm(w.data(), row_bytes, cols, xq.data() + t0 * blocks, n, 0, kRows, y, kRows);
         },
         [&](std::size_t t, std::size_t r) {
           double sum = 0, magnitude = 0;
-          for (std::size_t c = 0; c < kCols; ++c) {
+          for (std::size_t c = 0; c < cols; ++c) {
             const BlockQ8Act& a = xq[t * blocks + c / 32];
-            double term = double(dequantised[r * kCols + c]) * a.d * a.qs[c % 32];
+            double term = double(dequantised[r * cols + c]) * a.d * a.qs[c % 32];
             sum += term;
             magnitude += std::abs(term);
           }

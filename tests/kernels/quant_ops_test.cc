@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "../support/random_quant_weights.h"
 #include "kernels/install.h"
 #include "tensor/dequantize.h"
 #include "tensor/dtype.h"
@@ -82,38 +83,22 @@ TEST_P(QuantOpsTest, ActivationQuantiserKeepsItsContract) {
   EXPECT_EQ(block.qs[31], 16);  // 15.5
 }
 
-// Random block bytes are valid blocks of every type; the scales are kept in a sane range.
-std::vector<std::uint8_t> random_weights(DType type, std::size_t rows, std::size_t cols,
-                                         std::mt19937& rng) {
-  const auto& info = tensor::dtype_info(type);
-  std::size_t blocks = rows * cols / info.block_size;
-  std::vector<std::uint8_t> bytes(blocks * info.type_size);
-  for (auto& byte : bytes) byte = static_cast<std::uint8_t>(rng());
-  std::uniform_real_distribution<float> scale(-0.05f, 0.05f);
-  for (std::size_t b = 0; b < blocks; ++b) {
-    std::uint8_t* block = bytes.data() + b * info.type_size;
-    std::uint16_t d = tensor::f32_to_f16(scale(rng)), m = tensor::f32_to_f16(scale(rng));
-    std::memcpy(block, &d, 2);
-    if (type == DType::kQ4_1) std::memcpy(block + 2, &m, 2);
-  }
-  return bytes;
-}
-
 TEST_P(QuantOpsTest, GemvMatchesDequantisedDotProducts) {
   std::mt19937 rng(12);
-  for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_1}) {
-    tensor::QuantGemv gemv = type == DType::kQ8_0   ? table_.gemv_q8_0
-                             : type == DType::kQ4_0 ? table_.gemv_q4_0
-                                                    : table_.gemv_q4_1;
-    for (std::size_t cols : {32u, 96u, 544u, 1056u, 2048u}) {
+  for (DType type : kQuantKernelTypes) {
+    const tensor::QuantMatmulKernels* kernels = table_.quant_matmul(type);
+    ASSERT_NE(kernels, nullptr) << tensor::dtype_name(type);
+    const std::size_t block = tensor::dtype_info(type).block_size;
+    for (std::size_t cols : {32u, 96u, 256u, 544u, 1056u, 2048u, 2304u}) {
+      if (cols % block != 0) continue;
       const std::size_t rows = 7;
       const std::size_t row_bytes = *tensor::dtype_bytes(type, cols);
-      std::vector<std::uint8_t> w = random_weights(type, rows, cols, rng);
+      std::vector<std::uint8_t> w = random_quant_weights(type, rows, cols, rng);
       std::vector<float> x = activations(cols, rng);
       std::vector<BlockQ8Act> xq(cols / 32);
       scalar_.quantize_act_q8(x.data(), cols, xq.data());
       std::vector<float> y(rows, -1.0f);
-      gemv(w.data(), row_bytes, cols, xq.data(), 1, rows, y.data());
+      kernels->gemv(w.data(), row_bytes, cols, xq.data(), 1, rows, y.data());
       EXPECT_EQ(y[0], -1.0f) << "wrote outside its rows";
 
       std::vector<float> row(cols);

@@ -14,7 +14,7 @@ namespace {
 bool has_kernel(tensor::DType dtype) {
   using tensor::DType;
   return dtype == DType::kF32 || dtype == DType::kF16 || dtype == DType::kBF16 ||
-         dtype == DType::kQ8_0 || dtype == DType::kQ4_0 || dtype == DType::kQ4_1;
+         tensor::kernel_table().quant_matmul(dtype) != nullptr;
 }
 
 bool is_float(tensor::DType dtype) {
@@ -55,13 +55,15 @@ Linear::Linear(const formats::WeightSource& source, const std::string& weight_na
                 "weight '" + weight_name + "' is quantised but its rows of " + std::to_string(in_) +
                     " are not whole 32-element blocks");
   }
-  const bool whole_blocks = in_ % tensor::BlockQ8Act::kSize == 0;
-  if (quantize_to && whole_blocks && (is_float(weight_.dtype) || !has_kernel(weight_.dtype))) {
-    if (*quantize_to != tensor::DType::kQ8_0 && *quantize_to != tensor::DType::kQ4_0) {
-      throw Error(ErrorCode::kInvalidArgument, "cannot quantise at load to " +
-                                                   std::string(tensor::dtype_name(*quantize_to)) +
-                                                   "; Q8_0 and Q4_0 have matmul kernels");
-    }
+  if (quantize_to && !tensor::can_quantize_to(*quantize_to)) {
+    throw Error(ErrorCode::kInvalidArgument, "cannot quantise at load to " +
+                                                 std::string(tensor::dtype_name(*quantize_to)) +
+                                                 "; the targets are Q8_0, Q4_0 and Q4_K");
+  }
+  // Rows that are not whole blocks of the target stay as stored, as llama.cpp's quantize
+  // and `hfserve quantize` leave them.
+  const bool whole_blocks = quantize_to && in_ % tensor::dtype_info(*quantize_to).block_size == 0;
+  if (whole_blocks && (is_float(weight_.dtype) || !has_kernel(weight_.dtype))) {
     quantised_ = quantise_rows(weight_, out_, in_, *quantize_to);
     weight_.data = quantised_.data();
     weight_.dtype = *quantize_to;
@@ -89,22 +91,16 @@ void Linear::apply(ThreadPool& pool, const float* x, std::size_t n, float* y) co
   const std::size_t min_rows = std::max<std::size_t>(1, (std::size_t{1} << 15) / (in_ * n));
   const tensor::KernelTable& k = tensor::kernel_table();
   const DType dtype = weight_.dtype;
-  if (dtype == DType::kQ8_0 || dtype == DType::kQ4_0 || dtype == DType::kQ4_1) {
+  if (const tensor::QuantMatmulKernels* quant = k.quant_matmul(dtype)) {
     std::vector<tensor::BlockQ8Act> xq(n * in_ / tensor::BlockQ8Act::kSize);
     k.quantize_act_q8(x, n * in_, xq.data());
-    tensor::QuantGemv gemv = dtype == DType::kQ8_0   ? k.gemv_q8_0
-                             : dtype == DType::kQ4_0 ? k.gemv_q4_0
-                                                     : k.gemv_q4_1;
-    tensor::QuantGemm gemm = dtype == DType::kQ8_0   ? k.gemm_q8_0
-                             : dtype == DType::kQ4_0 ? k.gemm_q4_0
-                                                     : k.gemm_q4_1;
     pool.parallel_for(
         out_,
         [&](std::size_t begin, std::size_t end) {
           if (n == 1) {
-            gemv(weight_.data, row_bytes_, in_, xq.data(), begin, end, y);
+            quant->gemv(weight_.data, row_bytes_, in_, xq.data(), begin, end, y);
           } else {
-            gemm(weight_.data, row_bytes_, in_, xq.data(), n, begin, end, y, out_);
+            quant->gemm(weight_.data, row_bytes_, in_, xq.data(), n, begin, end, y, out_);
           }
         },
         min_rows);

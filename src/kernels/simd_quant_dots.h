@@ -1,0 +1,205 @@
+// Internal to kernels/: the dot policies (see quant_matmul.h) of the quantised weight
+// types whose quants are unsigned, on 256-bit integer SIMD, written once over an integer
+// dot primitive P that provides
+//   static __m256i dot(__m256i u, __m256i s);
+// eight int32, lane i the sum of the products of unsigned bytes u[4i..4i+3] (below 64
+// here) with signed bytes s[4i..4i+3] (AVX2: maddubs then madd; AVX-512 VNNI: vpdpbusd).
+// Every 32-value group of weights is unpacked into 32 unsigned quants in element order and
+// multiplied with its activation block; a type's constant offset (-8, -16, -32) or
+// per-group minimum is taken off through the activations' sum. Lanes 0-3 of a group's dot
+// hold its first 16 values, which is how Q6_K's two scales per group are applied.
+// Include only from files compiled for AVX2 or above; everything here has internal linkage.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/quant_matmul.h"
+#include "kernels/traits_avx2.h"
+#include "tensor/kernel_table.h"
+#include "tensor/quant_blocks.h"
+
+namespace hfserve::kernels::detail {
+namespace {
+
+inline float half_bits_to_float(std::uint16_t bits) { return _cvtsh_ss(bits); }
+
+inline __m256i load_act(const tensor::BlockQ8Act& a) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.qs));
+}
+
+inline __m256i load_32_bytes(const std::uint8_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
+// The 32 quants of a Q4/Q5 block's qs in element order: low nibbles (elements 0-15), then
+// high.
+inline __m256i unpack_nibbles(const std::uint8_t* qs) {
+  __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+  __m128i mask = _mm_set1_epi8(0x0F);
+  __m128i low = _mm_and_si128(packed, mask);
+  __m128i high = _mm_and_si128(_mm_srli_epi16(packed, 4), mask);
+  return _mm256_set_m128i(high, low);
+}
+
+// Byte j is 16 where bit j of the little-endian 32-bit qh is set, else 0: Q5_0/Q5_1's
+// fifth bits. Byte j of the shuffle takes qh byte j / 8, and the mask keeps its bit j % 8.
+inline __m256i fifth_bits(const std::uint8_t* qh) {
+  std::int32_t bits;
+  std::memcpy(&bits, qh, 4);
+  const __m256i spread =
+      _mm256_shuffle_epi8(_mm256_set1_epi32(bits),
+                          _mm256_setr_epi64x(0x0000000000000000, 0x0101010101010101,
+                                             0x0202020202020202, 0x0303030303030303));
+  const __m256i bit = _mm256_set1_epi64x(static_cast<std::int64_t>(0x8040201008040201));
+  const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
+  return _mm256_and_si256(set, _mm256_set1_epi8(16));
+}
+
+// Q4_0, Q4_1, Q5_0 and Q5_1: one block per group, x = d * q + m, where m is d times a
+// constant (-8, -16) or the block's own m.
+template <typename P, typename B>
+struct SmallBlockDot {
+  using Block = B;
+  static constexpr bool kHasMin = requires(const B& b) { b.m; };
+  static constexpr bool kFiveBits = requires(const B& b) { b.qh; };
+
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const tensor::BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    constexpr float kOffset = kFiveBits ? -16.0f : -8.0f;
+    __m256 acc[kTile];
+    float offset[kTile];  // the sum over blocks of m * da * sum(a)
+    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), offset[k] = 0;
+    for (std::size_t b = 0; b < blocks; ++b) {
+      __m256i q = unpack_nibbles(row[b].qs);
+      if constexpr (kFiveBits) q = _mm256_or_si256(q, fifth_bits(row[b].qh));
+      const float d = half_bits_to_float(row[b].d);
+      float m;
+      if constexpr (kHasMin) {
+        m = half_bits_to_float(row[b].m);
+      } else {
+        m = kOffset * d;
+      }
+      for (std::size_t k = 0; k < kTile; ++k) {
+        const tensor::BlockQ8Act& a = xs[k][b];
+        acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d),
+                                 _mm256_cvtepi32_ps(P::dot(q, load_act(a))), acc[k]);
+        offset[k] += m * a.d * static_cast<float>(a.qsum);
+      }
+    }
+    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]) + offset[k];
+  }
+};
+
+// Q4_K and Q5_K: super-blocks of 8 groups; group s has x = d * scale[s] * q - dmin *
+// min[s], its low bits the nibble s % 2 of qs[(s / 2) * 32 ..] and (Q5_K) bit 4 bit s of
+// qh.
+template <typename P, typename B>
+struct KQuantDot {
+  using Block = B;
+  static constexpr bool kFiveBits = requires(const B& b) { b.qh; };
+
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const tensor::BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    const __m256i low_mask = _mm256_set1_epi8(0x0F);
+    __m256 acc[kTile];
+    float offset[kTile];  // the sum over groups of dmin * min * da * sum(a)
+    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), offset[k] = 0;
+    for (std::size_t sb = 0; sb < blocks / 8; ++sb) {
+      const Block& b = row[sb];
+      int scale[8], min[8];
+      tensor::unpack_k4_scales(b.scales, scale, min);
+      const float d = half_bits_to_float(b.d), dmin = half_bits_to_float(b.dmin);
+      __m256i qh = _mm256_setzero_si256();
+      if constexpr (kFiveBits) qh = load_32_bytes(b.qh);
+      for (std::size_t pair = 0; pair < 4; ++pair) {
+        const __m256i packed = load_32_bytes(b.qs + pair * 32);
+        __m256i q[2] = {_mm256_and_si256(packed, low_mask),
+                        _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_mask)};
+        for (std::size_t i = 0; i < 2; ++i) {
+          const std::size_t s = pair * 2 + i;
+          if constexpr (kFiveBits) {
+            const __m256i bit = _mm256_set1_epi8(static_cast<char>(1 << s));
+            const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(qh, bit), bit);
+            q[i] = _mm256_or_si256(q[i], _mm256_and_si256(set, _mm256_set1_epi8(16)));
+          }
+          const float ds = d * static_cast<float>(scale[s]);
+          const float dm = dmin * static_cast<float>(min[s]);
+          for (std::size_t k = 0; k < kTile; ++k) {
+            const tensor::BlockQ8Act& a = xs[k][sb * 8 + s];
+            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(ds * a.d),
+                                     _mm256_cvtepi32_ps(P::dot(q[i], load_act(a))), acc[k]);
+            offset[k] += dm * a.d * static_cast<float>(a.qsum);
+          }
+        }
+      }
+    }
+    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]) - offset[k];
+  }
+};
+
+// Q6_K: super-blocks of two halves of four groups; group t of half h takes nibble t / 2 of
+// ql[h * 64 + (t % 2) * 32 ..] and bits 2t, 2t + 1 of qh[h * 32 ..]; x = d * scale * (q -
+// 32), one signed scale per 16 values.
+template <typename P>
+struct Q6KDot {
+  using Block = tensor::BlockQ6_K;
+
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const tensor::BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    const __m256i low_mask = _mm256_set1_epi8(0x0F), two_bits = _mm256_set1_epi8(3);
+    const __m256i thirty_two = _mm256_set1_epi8(32);
+    __m256 acc[kTile];
+    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps();
+    for (std::size_t sb = 0; sb < blocks / 8; ++sb) {
+      const Block& b = row[sb];
+      const float d = half_bits_to_float(b.d);
+      for (std::size_t h = 0; h < 2; ++h) {
+        const __m256i qh = load_32_bytes(b.qh + h * 32);
+        const __m256i ql[2] = {load_32_bytes(b.ql + h * 64), load_32_bytes(b.ql + h * 64 + 32)};
+        for (std::size_t t = 0; t < 4; ++t) {
+          const __m256i low = _mm256_and_si256(
+              t < 2 ? ql[t % 2] : _mm256_srli_epi16(ql[t % 2], 4), low_mask);
+          const __m256i high = _mm256_slli_epi16(
+              _mm256_and_si256(_mm256_srl_epi16(qh, _mm_cvtsi32_si128(static_cast<int>(2 * t))),
+                               two_bits),
+              4);
+          const __m256i q = _mm256_or_si256(low, high);
+          const std::int8_t* scale = b.scales + h * 8 + 2 * t;
+          const __m256 group_scale =
+              _mm256_set_m128(_mm_set1_ps(d * static_cast<float>(scale[1])),
+                              _mm_set1_ps(d * static_cast<float>(scale[0])));
+          for (std::size_t k = 0; k < kTile; ++k) {
+            const tensor::BlockQ8Act& a = xs[k][sb * 8 + h * 4 + t];
+            const __m256i act = load_act(a);
+            const __m256i dot = _mm256_sub_epi32(P::dot(q, act), P::dot(thirty_two, act));
+            acc[k] = _mm256_fmadd_ps(_mm256_mul_ps(group_scale, _mm256_set1_ps(a.d)),
+                                     _mm256_cvtepi32_ps(dot), acc[k]);
+          }
+        }
+      }
+    }
+    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]);
+  }
+};
+
+// The products of every type above, for one dot primitive.
+template <typename P>
+void fill_unsigned_quant_dots(tensor::KernelTable& table) {
+  QuantMatmul<SmallBlockDot<P, tensor::BlockQ4_0>>::fill(table.q4_0);
+  QuantMatmul<SmallBlockDot<P, tensor::BlockQ4_1>>::fill(table.q4_1);
+  QuantMatmul<SmallBlockDot<P, tensor::BlockQ5_0>>::fill(table.q5_0);
+  QuantMatmul<SmallBlockDot<P, tensor::BlockQ5_1>>::fill(table.q5_1);
+  QuantMatmul<KQuantDot<P, tensor::BlockQ4_K>>::fill(table.q4_k);
+  QuantMatmul<KQuantDot<P, tensor::BlockQ5_K>>::fill(table.q5_k);
+  QuantMatmul<Q6KDot<P>>::fill(table.q6_k);
+}
+
+}  // namespace
+}  // namespace hfserve::kernels::detail
