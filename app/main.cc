@@ -28,12 +28,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   const hfserve::app::Subcommand commands[] = {
-      hfserve::app::add_serve_command(app),     hfserve::app::add_generate_command(app),
-      hfserve::app::add_pull_command(app),      hfserve::app::add_ls_command(app),
-      hfserve::app::add_rm_command(app),        hfserve::app::add_inspect_command(app),
-      hfserve::app::add_quantize_command(app),  hfserve::app::add_chat_template_command(app),
-      hfserve::app::add_tokenize_command(app),  hfserve::app::add_run_command(app),
-      hfserve::app::add_perplexity_command(app)};
+      hfserve::app::add_serve_command(app),      hfserve::app::add_generate_command(app),
+      hfserve::app::add_pull_command(app),       hfserve::app::add_ls_command(app),
+      hfserve::app::add_rm_command(app),         hfserve::app::add_inspect_command(app),
+      hfserve::app::add_quantize_command(app),   hfserve::app::add_chat_template_command(app),
+      hfserve::app::add_tokenize_command(app),   hfserve::app::add_run_command(app),
+      hfserve::app::add_perplexity_command(app), hfserve::app::add_bench_command(app)};
 
   CLI11_PARSE(app, argc, argv);
 

@@ -24,6 +24,7 @@ Subcommand add_serve_command(CLI::App& app);          // app/cmd_serve.cc
 Subcommand add_generate_command(CLI::App& app);       // app/cmd_generate.cc
 Subcommand add_run_command(CLI::App& app);            // app/cmd_run.cc
 Subcommand add_perplexity_command(CLI::App& app);     // app/cmd_perplexity.cc
+Subcommand add_bench_command(CLI::App& app);          // app/cmd_bench.cc
 Subcommand add_pull_command(CLI::App& app);           // app/cmd_pull.cc
 Subcommand add_ls_command(CLI::App& app);             // app/cmd_ls.cc
 Subcommand add_rm_command(CLI::App& app);             // app/cmd_rm.cc
