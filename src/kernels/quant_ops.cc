@@ -29,7 +29,7 @@ void quantize_act(const float* x, std::size_t n, BlockQ8Act* out) {
       sum += q;
     }
     out[b].d = d;
-    out[b].qsum = sum;
+    out[b].sum = d * static_cast<float>(sum);
   }
 }
 
@@ -85,8 +85,8 @@ struct Q4_0 {
   using Block = tensor::BlockQ4_0;
   static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
     // sum (q - 8) * a = sum q * a - 8 * sum a
-    const std::int32_t dot = dot_nibbles(row[g].qs, a.qs) - 8 * a.qsum;
-    return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot);
+    return f16_to_f32(row[g].d) *
+           (a.d * static_cast<float>(dot_nibbles(row[g].qs, a.qs)) - 8.0f * a.sum);
   }
 };
 
@@ -95,15 +95,15 @@ struct Q4_1 {
   static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
     // sum (d q + m) * (da a) = d da sum q a + m da sum a
     return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot_nibbles(row[g].qs, a.qs)) +
-           f16_to_f32(row[g].m) * a.d * static_cast<float>(a.qsum);
+           f16_to_f32(row[g].m) * a.sum;
   }
 };
 
 struct Q5_0 {
   using Block = tensor::BlockQ5_0;
   static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
-    const std::int32_t dot = dot_q5(row[g].qs, row[g].qh, a.qs) - 16 * a.qsum;
-    return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot);
+    return f16_to_f32(row[g].d) *
+           (a.d * static_cast<float>(dot_q5(row[g].qs, row[g].qh, a.qs)) - 16.0f * a.sum);
   }
 };
 
@@ -111,7 +111,7 @@ struct Q5_1 {
   using Block = tensor::BlockQ5_1;
   static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
     return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot_q5(row[g].qs, row[g].qh, a.qs)) +
-           f16_to_f32(row[g].m) * a.d * static_cast<float>(a.qsum);
+           f16_to_f32(row[g].m) * a.sum;
   }
 };
 
@@ -124,8 +124,7 @@ struct KQuant {
   static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
     const Block& b = row[g / 8];
     const std::size_t s = g % 8;
-    int scale[8], min[8];
-    tensor::unpack_k4_scales(b.scales, scale, min);
+    const tensor::K4Scales packed = tensor::unpack_k4_scales(b.scales);
     const std::uint8_t* qs = b.qs + (s / 2) * 32;
     const int shift = 4 * static_cast<int>(s % 2);
     std::int32_t dot = 0;
@@ -134,8 +133,8 @@ struct KQuant {
       if constexpr (kFifthBit) q |= ((b.qh[l] >> s) & 1) << 4;
       dot += q * a.qs[l];
     }
-    return a.d * (f16_to_f32(b.d) * static_cast<float>(scale[s] * dot) -
-                  f16_to_f32(b.dmin) * static_cast<float>(min[s] * a.qsum));
+    return a.d * f16_to_f32(b.d) * static_cast<float>(packed.scale(s) * dot) -
+           f16_to_f32(b.dmin) * static_cast<float>(packed.min(s)) * a.sum;
   }
 };
 using Q4_K = KQuant<tensor::BlockQ4_K, false>;

@@ -15,12 +15,14 @@ namespace {
 using tensor::BlockQ8_0;
 using tensor::BlockQ8Act;
 
-// The integer dot primitive of simd_quant_dots.h: 32 products of unsigned bytes (below 64,
-// or Q8_0's magnitudes up to 128) by signed bytes, summed in pairs then fours.
+// The primitives of simd_quant_dots.h. dot: 32 products of unsigned bytes (below 64, or
+// Q8_0's magnitudes up to 128) by signed bytes, summed in pairs then fours.
 struct Avx2Dot {
   static __m256i dot(__m256i u, __m256i s) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
   }
+  static __m256i sixteen_where_bits(std::uint32_t bits) { return spread_bits_16(bits); }
+  static __m256i sixteen_where_set(__m256i bytes, __m256i bit) { return select_16(bytes, bit); }
 };
 
 // Rounds half away from zero exactly as std::round: trunc, then step out when the
@@ -61,7 +63,7 @@ void quantize_act(const float* x, std::size_t n, BlockQ8Act* out) {
     packed = _mm256_permutevar8x32_epi32(packed, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[b].qs), packed);
     out[b].d = d;
-    out[b].qsum = _mm_cvtsi128_si32(s);
+    out[b].sum = d * static_cast<float>(_mm_cvtsi128_si32(s));
   }
 }
 

@@ -3,7 +3,7 @@
 // where AVX2 needs sign, sign, maddubs and madd. vpdpbusd's first operand is unsigned:
 // the types with unsigned quants (simd_quant_dots.h over VnniDot) use them as they are; a
 // Q8_0 weight w becomes w + 128 (w ^ 0x80), and the extra 128 * sum(a) per block is taken
-// off with the activation block's qsum.
+// off with the activation block's sum.
 // The activation quantiser stays the AVX2 one.
 #include <immintrin.h>
 
@@ -19,10 +19,16 @@ namespace {
 using tensor::BlockQ8_0;
 using tensor::BlockQ8Act;
 
-// The integer dot primitive of simd_quant_dots.h: one vpdpbusd.
+// The primitives of simd_quant_dots.h: one vpdpbusd, and bytes picked by a mask register.
 struct VnniDot {
   static __m256i dot(__m256i u, __m256i s) {
     return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+  }
+  static __m256i sixteen_where_bits(std::uint32_t bits) {
+    return _mm256_maskz_mov_epi8(_cvtu32_mask32(bits), _mm256_set1_epi8(16));
+  }
+  static __m256i sixteen_where_set(__m256i bytes, __m256i bit) {
+    return _mm256_maskz_mov_epi8(_mm256_test_epi8_mask(bytes, bit), _mm256_set1_epi8(16));
   }
 };
 
@@ -32,7 +38,7 @@ struct DotQ8_0 {
   static void dot_tile(const Block* row, const BlockQ8Act* const* xs, std::size_t blocks,
                        float* sums) {
     __m256 acc[kTile];
-    float offset[kTile];  // 128 * d * da * sum(a), taken off at the end
+    float offset[kTile];  // 128 * d * da * sum(qa) = 128 * d * a.sum, taken off at the end
     for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), offset[k] = 0;
     const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
     for (std::size_t b = 0; b < blocks; ++b) {
@@ -40,10 +46,9 @@ struct DotQ8_0 {
           _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row[b].qs)), flip);
       const float dw = half_bits_to_float(row[b].d);
       for (std::size_t k = 0; k < kTile; ++k) {
-        const float scale = dw * xs[k][b].d;
-        acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(scale),
+        acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xs[k][b].d),
                                  _mm256_cvtepi32_ps(VnniDot::dot(wu, load_act(xs[k][b]))), acc[k]);
-        offset[k] += scale * static_cast<float>(xs[k][b].qsum);
+        offset[k] += dw * xs[k][b].sum;
       }
     }
     for (std::size_t k = 0; k < kTile; ++k) {

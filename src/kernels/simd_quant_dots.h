@@ -1,9 +1,15 @@
 // Internal to kernels/: the dot policies (see quant_matmul.h) of the quantised weight
-// types whose quants are unsigned, on 256-bit integer SIMD, written once over an integer
-// dot primitive P that provides
+// types whose quants are unsigned, on 256-bit integer SIMD, written once over an ISA's
+// primitives P:
 //   static __m256i dot(__m256i u, __m256i s);
-// eight int32, lane i the sum of the products of unsigned bytes u[4i..4i+3] (below 64
-// here) with signed bytes s[4i..4i+3] (AVX2: maddubs then madd; AVX-512 VNNI: vpdpbusd).
+//     eight int32, lane i the sum of the products of unsigned bytes u[4i..4i+3] (below 64
+//     here) with signed bytes s[4i..4i+3] (AVX2: maddubs then madd; VNNI: vpdpbusd);
+//   static __m256i sixteen_where_bits(std::uint32_t bits);
+//     byte j 16 where bit j is set, else 0 (Q5_0/Q5_1's fifth bits);
+//   static __m256i sixteen_where_set(__m256i bytes, __m256i bit);
+//     byte j 16 where bytes[j] & bit[j] is non-zero, else 0 (Q5_K's).
+// The AVX2 forms of the last two are below (spread_bits_16, select_16); AVX-512 does each
+// with a mask register.
 // Every 32-value group of weights is unpacked into 32 unsigned quants in element order and
 // multiplied with its activation block; a type's constant offset (-8, -16, -32) or
 // per-group minimum is taken off through the activations' sum. Lanes 0-3 of a group's dot
@@ -45,18 +51,32 @@ inline __m256i unpack_nibbles(const std::uint8_t* qs) {
   return _mm256_set_m128i(high, low);
 }
 
-// Byte j is 16 where bit j of the little-endian 32-bit qh is set, else 0: Q5_0/Q5_1's
-// fifth bits. Byte j of the shuffle takes qh byte j / 8, and the mask keeps its bit j % 8.
-inline __m256i fifth_bits(const std::uint8_t* qh) {
-  std::int32_t bits;
-  std::memcpy(&bits, qh, 4);
+inline std::uint32_t load_u32(const std::uint8_t* p) {
+  std::uint32_t bits;
+  std::memcpy(&bits, p, 4);
+  return bits;
+}
+
+// AVX2's sixteen_where_set: compare, then keep 16.
+inline __m256i select_16(__m256i bytes, __m256i bit) {
+  const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(bytes, bit), bit);
+  return _mm256_and_si256(set, _mm256_set1_epi8(16));
+}
+
+// AVX2's sixteen_where_bits: byte j of the shuffle takes byte j / 8 of the bits, and the
+// mask picks its bit j % 8.
+inline __m256i spread_bits_16(std::uint32_t bits) {
   const __m256i spread =
-      _mm256_shuffle_epi8(_mm256_set1_epi32(bits),
+      _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<std::int32_t>(bits)),
                           _mm256_setr_epi64x(0x0000000000000000, 0x0101010101010101,
                                              0x0202020202020202, 0x0303030303030303));
-  const __m256i bit = _mm256_set1_epi64x(static_cast<std::int64_t>(0x8040201008040201));
-  const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
-  return _mm256_and_si256(set, _mm256_set1_epi8(16));
+  return select_16(spread, _mm256_set1_epi64x(static_cast<std::int64_t>(0x8040201008040201)));
+}
+
+// Eight floats: factor times each byte of `bytes` (a K-quant block's scales or mins).
+inline __m256 scaled_bytes(std::uint64_t bytes, float factor) {
+  const __m256i wide = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(bytes)));
+  return _mm256_mul_ps(_mm256_set1_ps(factor), _mm256_cvtepi32_ps(wide));
 }
 
 // Q4_0, Q4_1, Q5_0 and Q5_1: one block per group, x = d * q + m, where m is d times a
@@ -72,11 +92,11 @@ struct SmallBlockDot {
                        float* sums) {
     constexpr float kOffset = kFiveBits ? -16.0f : -8.0f;
     __m256 acc[kTile];
-    float offset[kTile];  // the sum over blocks of m * da * sum(a)
+    float offset[kTile];  // the sum over blocks of m * a.sum
     for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), offset[k] = 0;
     for (std::size_t b = 0; b < blocks; ++b) {
       __m256i q = unpack_nibbles(row[b].qs);
-      if constexpr (kFiveBits) q = _mm256_or_si256(q, fifth_bits(row[b].qh));
+      if constexpr (kFiveBits) q = _mm256_or_si256(q, P::sixteen_where_bits(load_u32(row[b].qh)));
       const float d = half_bits_to_float(row[b].d);
       float m;
       if constexpr (kHasMin) {
@@ -88,7 +108,7 @@ struct SmallBlockDot {
         const tensor::BlockQ8Act& a = xs[k][b];
         acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d),
                                  _mm256_cvtepi32_ps(P::dot(q, load_act(a))), acc[k]);
-        offset[k] += m * a.d * static_cast<float>(a.qsum);
+        offset[k] += m * a.sum;
       }
     }
     for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]) + offset[k];
@@ -108,13 +128,14 @@ struct KQuantDot {
                        float* sums) {
     const __m256i low_mask = _mm256_set1_epi8(0x0F);
     __m256 acc[kTile];
-    float offset[kTile];  // the sum over groups of dmin * min * da * sum(a)
+    float offset[kTile];  // the sum over groups of dmin * min * a.sum
     for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), offset[k] = 0;
+    alignas(32) float group_scale[8], group_min[8];
     for (std::size_t sb = 0; sb < blocks / 8; ++sb) {
       const Block& b = row[sb];
-      int scale[8], min[8];
-      tensor::unpack_k4_scales(b.scales, scale, min);
-      const float d = half_bits_to_float(b.d), dmin = half_bits_to_float(b.dmin);
+      const tensor::K4Scales k4 = tensor::unpack_k4_scales(b.scales);
+      _mm256_store_ps(group_scale, scaled_bytes(k4.scales, half_bits_to_float(b.d)));
+      _mm256_store_ps(group_min, scaled_bytes(k4.mins, half_bits_to_float(b.dmin)));
       __m256i qh = _mm256_setzero_si256();
       if constexpr (kFiveBits) qh = load_32_bytes(b.qh);
       for (std::size_t pair = 0; pair < 4; ++pair) {
@@ -125,16 +146,13 @@ struct KQuantDot {
           const std::size_t s = pair * 2 + i;
           if constexpr (kFiveBits) {
             const __m256i bit = _mm256_set1_epi8(static_cast<char>(1 << s));
-            const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(qh, bit), bit);
-            q[i] = _mm256_or_si256(q[i], _mm256_and_si256(set, _mm256_set1_epi8(16)));
+            q[i] = _mm256_or_si256(q[i], P::sixteen_where_set(qh, bit));
           }
-          const float ds = d * static_cast<float>(scale[s]);
-          const float dm = dmin * static_cast<float>(min[s]);
           for (std::size_t k = 0; k < kTile; ++k) {
             const tensor::BlockQ8Act& a = xs[k][sb * 8 + s];
-            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(ds * a.d),
+            acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(group_scale[s] * a.d),
                                      _mm256_cvtepi32_ps(P::dot(q[i], load_act(a))), acc[k]);
-            offset[k] += dm * a.d * static_cast<float>(a.qsum);
+            offset[k] += group_min[s] * a.sum;
           }
         }
       }
@@ -164,17 +182,16 @@ struct Q6KDot {
         const __m256i qh = load_32_bytes(b.qh + h * 32);
         const __m256i ql[2] = {load_32_bytes(b.ql + h * 64), load_32_bytes(b.ql + h * 64 + 32)};
         for (std::size_t t = 0; t < 4; ++t) {
-          const __m256i low = _mm256_and_si256(
-              t < 2 ? ql[t % 2] : _mm256_srli_epi16(ql[t % 2], 4), low_mask);
+          const __m256i low =
+              _mm256_and_si256(t < 2 ? ql[t % 2] : _mm256_srli_epi16(ql[t % 2], 4), low_mask);
           const __m256i high = _mm256_slli_epi16(
               _mm256_and_si256(_mm256_srl_epi16(qh, _mm_cvtsi32_si128(static_cast<int>(2 * t))),
                                two_bits),
               4);
           const __m256i q = _mm256_or_si256(low, high);
           const std::int8_t* scale = b.scales + h * 8 + 2 * t;
-          const __m256 group_scale =
-              _mm256_set_m128(_mm_set1_ps(d * static_cast<float>(scale[1])),
-                              _mm_set1_ps(d * static_cast<float>(scale[0])));
+          const __m256 group_scale = _mm256_set_m128(_mm_set1_ps(d * static_cast<float>(scale[1])),
+                                                     _mm_set1_ps(d * static_cast<float>(scale[0])));
           for (std::size_t k = 0; k < kTile; ++k) {
             const tensor::BlockQ8Act& a = xs[k][sb * 8 + h * 4 + t];
             const __m256i act = load_act(a);

@@ -113,13 +113,11 @@ void dequantize_q3_k(const BlockQ3_K& b, float* y) {
 void dequantize_q4_k(const BlockQ4_K& b, float* y) {
   const float d = f16_to_f32(b.d);
   const float dmin = f16_to_f32(b.dmin);
-  int scale[8];
-  int min[8];
-  unpack_k4_scales(b.scales, scale, min);
+  const K4Scales packed = unpack_k4_scales(b.scales);
   // Sub-block 2c + k: nibble k of qs[c*32 .. c*32 + 31].
   for (std::size_t sb = 0; sb < 8; ++sb) {
-    const float dl = d * static_cast<float>(scale[sb]);
-    const float ml = dmin * static_cast<float>(min[sb]);
+    const float dl = d * static_cast<float>(packed.scale(sb));
+    const float ml = dmin * static_cast<float>(packed.min(sb));
     const std::uint8_t* qs = b.qs + (sb / 2) * 32;
     const int shift = 4 * static_cast<int>(sb % 2);
     for (std::size_t l = 0; l < 32; ++l) {
@@ -131,12 +129,10 @@ void dequantize_q4_k(const BlockQ4_K& b, float* y) {
 void dequantize_q5_k(const BlockQ5_K& b, float* y) {
   const float d = f16_to_f32(b.d);
   const float dmin = f16_to_f32(b.dmin);
-  int scale[8];
-  int min[8];
-  unpack_k4_scales(b.scales, scale, min);
+  const K4Scales packed = unpack_k4_scales(b.scales);
   for (std::size_t sb = 0; sb < 8; ++sb) {
-    const float dl = d * static_cast<float>(scale[sb]);
-    const float ml = dmin * static_cast<float>(min[sb]);
+    const float dl = d * static_cast<float>(packed.scale(sb));
+    const float ml = dmin * static_cast<float>(packed.min(sb));
     const std::uint8_t* qs = b.qs + (sb / 2) * 32;
     const int shift = 4 * static_cast<int>(sb % 2);
     for (std::size_t l = 0; l < 32; ++l) {

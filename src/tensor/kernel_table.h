@@ -27,12 +27,13 @@ namespace hfserve::tensor {
 // BERT's attention within one sequence. Query head h reads
 // key/value head h / (n_heads / n_kv_heads) (grouped-query attention).
 // Activations quantised to 8 bits for the integer dot products with quantised weights
-// (as the fastest CPU engines do): blocks of 32 values x ≈ d * qs[i], with the integer sum
-// of qs kept for the weight formats that carry an offset (Q4_1) or a bias (Q4_0's -8).
+// (as the fastest CPU engines do): blocks of 32 values x ≈ d * qs[i], with the block's sum
+// as the products see it, d * Σ qs[i], kept for the weight formats whose values carry an
+// offset (Q4_1, Q5_1, the K-quants' minimums) or a bias (Q4_0's -8, Q5_0's -16).
 struct BlockQ8Act {
   static constexpr std::size_t kSize = 32;
   float d;
-  std::int32_t qsum;
+  float sum;
   std::int8_t qs[kSize];
 };
 

@@ -85,15 +85,30 @@ struct BlockQ6_K {
 };
 
 // The 8 six-bit scales and mins of a Q4_K/Q5_K block, unpacked from their 12 bytes as
-// ggml's get_scale_min_k4 reads them; sub-block j is scaled by d * scale[j] and offset by
-// -dmin * min[j].
-inline void unpack_k4_scales(const std::uint8_t* packed, int* scale, int* min) {
-  for (std::size_t j = 0; j < 4; ++j) {
-    scale[j] = packed[j] & 0x3f;
-    min[j] = packed[j + 4] & 0x3f;
-    scale[j + 4] = (packed[j + 8] & 0x0f) | ((packed[j] >> 2) & 0x30);
-    min[j + 4] = (packed[j + 8] >> 4) | ((packed[j + 4] >> 2) & 0x30);
-  }
+// ggml's get_scale_min_k4 reads them: sub-block j is scaled by d * scale(j) and offset by
+// -dmin * min(j). Byte j of `scales` / `mins` is sub-block j's, so SIMD code widens all
+// eight at once.
+struct K4Scales {
+  std::uint64_t scales;
+  std::uint64_t mins;
+  int scale(std::size_t j) const { return static_cast<int>((scales >> (8 * j)) & 0xff); }
+  int min(std::size_t j) const { return static_cast<int>((mins >> (8 * j)) & 0xff); }
+};
+
+// Sub-blocks 0-3 keep the low 6 bits of bytes 0-3 (scales) and 4-7 (mins); sub-blocks 4-7
+// take their low 4 bits from a nibble of bytes 8-11 and their top 2 from the top bits of
+// bytes 0-7: four sub-blocks per 32-bit word operation.
+inline K4Scales unpack_k4_scales(const std::uint8_t* packed) {
+  auto word = [packed](std::size_t i) {
+    return static_cast<std::uint32_t>(packed[4 * i]) | std::uint32_t{packed[4 * i + 1]} << 8 |
+           std::uint32_t{packed[4 * i + 2]} << 16 | std::uint32_t{packed[4 * i + 3]} << 24;
+  };
+  const std::uint32_t w0 = word(0), w1 = word(1), w2 = word(2);
+  constexpr std::uint32_t kLow6 = 0x3f3f3f3f, kLow4 = 0x0f0f0f0f, kBits45 = 0x30303030;
+  const std::uint32_t scales_high = (w2 & kLow4) | ((w0 >> 2) & kBits45);
+  const std::uint32_t mins_high = ((w2 >> 4) & kLow4) | ((w1 >> 2) & kBits45);
+  return {std::uint64_t{w0 & kLow6} | std::uint64_t{scales_high} << 32,
+          std::uint64_t{w1 & kLow6} | std::uint64_t{mins_high} << 32};
 }
 
 static_assert(sizeof(BlockQ4_0) == 18);

@@ -25,8 +25,8 @@ inline std::vector<std::uint8_t> random_quant_weights(tensor::DType type, std::s
   for (auto& byte : bytes) byte = static_cast<std::uint8_t>(rng());
   // Where each type keeps its half-float scale, and its minimum or second scale if any.
   std::size_t scale_at = 0;
-  bool second = type == DType::kQ4_1 || type == DType::kQ5_1 || type == DType::kQ4_K ||
-                type == DType::kQ5_K;
+  bool second =
+      type == DType::kQ4_1 || type == DType::kQ5_1 || type == DType::kQ4_K || type == DType::kQ5_K;
   if (type == DType::kQ6_K) scale_at = info.type_size - 2;
   // The K-quants multiply d by 6- or 8-bit sub-block scales: keep their products near 0.05.
   const float range = info.block_size == 256 ? 0.002f : 0.05f;
