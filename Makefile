@@ -53,6 +53,7 @@ serve: build
 
 bench: build
 	cmake --build build --target run_benchmarks
+	cmake --build build --target run_decode_benchmark
 	cmake --build build --target run_serve_benchmark
 	cmake --build build --target run_embed_benchmark
 

@@ -1,11 +1,12 @@
-"""The 0.5B-shaped Q8_0 model bench/serve measures: Qwen2.5-0.5B's transformer blocks
+"""The 0.5B-shaped model bench/serve (Q8_0) and bench/decode (F16, then quantised by
+llama.cpp) measure: Qwen2.5-0.5B's transformer blocks
 (24 layers, hidden 896, 14 query heads and 2 KV heads of 64, FFN 4864, tied embeddings)
 with random weights, under the demo model's tokenizer and chat template (its
-`tokenizer.*` metadata copied), written as a llama-architecture GGUF with gguf-py's
-quantizer. Speed depends on the shapes and the quantization, not on what the weights
+`tokenizer.*` metadata copied), written as a llama-architecture GGUF in F16 or Q8_0
+(gguf-py's quantizer). Speed depends on the shapes and the quantization, not on what the weights
 say, so the bench needs no 500 MB download.
 
-usage: make_bench_model.py DEMO_GGUF OUT_GGUF
+usage: make_bench_model.py DEMO_GGUF OUT_GGUF [Q8_0|F16]
 """
 import os
 import sys
@@ -31,10 +32,11 @@ def copy_tokenizer(reader, writer):
 
 def main():
     demo, out = sys.argv[1:3]
+    f16 = len(sys.argv) > 3 and sys.argv[3] == "F16"
     rng = np.random.default_rng(0)
     writer = gguf.GGUFWriter(out + ".part", "llama")
     writer.add_name("hfserve bench 0.5B-shaped (random weights)")
-    writer.add_file_type(gguf.LlamaFileType.MOSTLY_Q8_0)
+    writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.MOSTLY_Q8_0)
     writer.add_context_length(4096)
     writer.add_embedding_length(HIDDEN)
     writer.add_block_count(LAYERS)
@@ -48,7 +50,10 @@ def main():
 
     def quantized(name, rows, cols):
         weights = rng.standard_normal((rows, cols), dtype=np.float32) * 0.02
-        writer.add_tensor(name, gguf.quants.quantize(weights, Q8_0), raw_dtype=Q8_0)
+        if f16:
+            writer.add_tensor(name, weights.astype(np.float16))
+        else:
+            writer.add_tensor(name, gguf.quants.quantize(weights, Q8_0), raw_dtype=Q8_0)
 
     def norm(name):
         writer.add_tensor(name, np.ones(HIDDEN, dtype=np.float32))
