@@ -118,6 +118,9 @@ std::optional<RopeScaling> parse_rope_scaling(Fields& fields) {
   scaling.beta_fast = rope.number("beta_fast");
   scaling.beta_slow = rope.number("beta_slow");
   scaling.attention_factor = rope.number("attention_factor");
+  scaling.mscale = rope.number("mscale");
+  scaling.mscale_all_dim = rope.number("mscale_all_dim");
+  scaling.truncate = rope.boolean("truncate").value_or(true);
   if (scaling.rope_type == "llama3" && (!scaling.low_freq_factor || !scaling.high_freq_factor ||
                                         !scaling.original_max_position_embeddings)) {
     fields.fail("rope_scaling",

@@ -27,6 +27,9 @@ struct RopeScaling {
   std::optional<double> beta_fast;         // yarn
   std::optional<double> beta_slow;         // yarn
   std::optional<double> attention_factor;  // yarn
+  std::optional<double> mscale;            // yarn (DeepSeek's): attention_factor's numerator
+  std::optional<double> mscale_all_dim;    // yarn: and its denominator
+  bool truncate = true;                    // yarn: round the correction range outwards
 };
 
 // Sampling defaults of generation_config.json (absent fields stay unset).

@@ -50,6 +50,13 @@ class Names {
   bool gguf_ = false;
 };
 
+// llama.cpp's converter writes Llama 3.1's rope scaling into a GGUF as the rope_freqs
+// tensor (a divisor per frequency), not as metadata.
+std::vector<float> gguf_rope_freqs(const formats::WeightSource& source) {
+  if (source.format() != "gguf" || !source.find("rope_freqs.weight")) return {};
+  return source.to_f32("rope_freqs.weight");
+}
+
 struct Layer {
   std::vector<float> input_norm, post_attention_norm, q_norm, k_norm;
   std::unique_ptr<Linear> q, k, v, o, gate, up, down;
@@ -62,8 +69,10 @@ class Llama final : public CausalLM {
       : CausalLM(config),
         // llama.cpp stores a Llama GGUF's Q/K rows in Meta's interleaved order; the other
         // families, and every Hugging Face checkpoint, in rotate-half order.
-        rope_(config, !(source.format() == "gguf" &&
-                        (config.model_type == "llama" || config.model_type == "mistral"))) {
+        rope_(config,
+              !(source.format() == "gguf" &&
+                (config.model_type == "llama" || config.model_type == "mistral")),
+              gguf_rope_freqs(source)) {
     Names names(source);
     struct {
       std::size_t count = 0, total = 0;

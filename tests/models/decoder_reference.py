@@ -12,12 +12,19 @@ initializer_range, so that a wrong transpose, split, norm or rotation shows.
   mistral         MistralForCausalLM with a sliding window of 8 (the prompt is longer)
   qwen2           Qwen2ForCausalLM (biases on q, k and v)
   qwen3           Qwen3ForCausalLM (RMSNorm on each query and key head)
+  qwen2_yarn      Qwen2 with YaRN rope_scaling (factor 4 over an original 64 positions)
+  llama_yarn_mscale  Llama with DeepSeek's YaRN attention factor (mscale, mscale_all_dim)
+  llama31_gguf    a Llama 3.1-shaped model (Llama 3's tokenizer from testdata, llama3 rope
+                  scaling, tied embeddings) converted to model.gguf (F32) by llama.cpp's
+                  own convert_hf_to_gguf.py, which writes the scaling as rope_freqs.weight
   gpt2_lm         GPT2LMHeadModel as save_pretrained writes it ("transformer." names)
   gpt2_bare       the Hub gpt2 checkpoints' layout: GPT2Model names, no lm_head
   gpt2_f16        GPT-2 saved in float16
 """
 import json
 import os
+import shutil
+import subprocess
 import sys
 
 import torch
@@ -79,6 +86,15 @@ def main():
     write("mistral", llama_like(T.MistralConfig, T.MistralForCausalLM, sliding_window=8))
     write("qwen2", llama_like(T.Qwen2Config, T.Qwen2ForCausalLM))
     write("qwen3", llama_like(T.Qwen3Config, T.Qwen3ForCausalLM, head_dim=16))
+    write("qwen2_yarn", llama_like(
+        T.Qwen2Config, T.Qwen2ForCausalLM, rope_theta=10000.0,
+        rope_scaling={"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 64}))
+    write("llama_yarn_mscale", llama_like(
+        T.LlamaConfig, T.LlamaForCausalLM,
+        rope_scaling={"rope_type": "yarn", "factor": 8.0, "original_max_position_embeddings": 16,
+                      "beta_fast": 16, "beta_slow": 2, "mscale": 0.707, "mscale_all_dim": 1.0}))
+
+    write_llama31_gguf()
 
     config = T.GPT2Config(vocab_size=300, n_embd=64, n_layer=3, n_head=4, n_positions=64,
                           bos_token_id=0, eos_token_id=0)
@@ -89,6 +105,33 @@ def main():
     write("gpt2_bare", gpt2, bare)
     # The reference computes from the same float16 weights, in float32.
     write("gpt2_f16", gpt2.to(torch.float16))
+
+
+def write_llama31_gguf():
+    import llama_cpp
+    config = transformers.LlamaConfig(
+        vocab_size=128256, hidden_size=64, intermediate_size=96, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=128,
+        rope_theta=500000.0, tie_word_embeddings=True, bos_token_id=128000,
+        eos_token_id=128001, attn_implementation="eager",
+        # The real Llama 3.1 values: the converter reads original_max_position_embeddings
+        # from the top level of config.json only, so its 8192 default must be the truth.
+        rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                      "high_freq_factor": 4.0, "original_max_position_embeddings": 8192})
+    model = randomise(transformers.LlamaForCausalLM(config), 0.15)
+    folder = os.path.join(OUT, "llama31_gguf")
+    source = os.path.join(folder, "hf")
+    model.save_pretrained(source, safe_serialization=True)
+    tokenizer = os.path.join(os.environ["HFSERVE_TESTDATA"], "tokenizers", "llama3")
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(os.path.join(tokenizer, name), source)
+    converter = os.path.join(os.path.dirname(os.path.dirname(llama_cpp.__file__)), "bin",
+                             "convert_hf_to_gguf.py")
+    subprocess.run([sys.executable, converter, source, "--outtype", "f32", "--outfile",
+                    os.path.join(folder, "model.gguf")], check=True, capture_output=True)
+    shutil.rmtree(source)
+    with open(os.path.join(folder, "expected.json"), "w") as f:
+        json.dump(expected(model), f)
 
 
 if __name__ == "__main__":

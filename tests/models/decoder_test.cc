@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "causal_runner.h"
+#include "formats/gguf.h"
 #include "formats/model_config.h"
 #include "formats/weight_source.h"
 #include "kernels/install.h"
@@ -32,7 +34,12 @@ TEST_P(DecoderTest, MatchesTransformers) {
   const std::string dir = folder(GetParam());
   std::ifstream in(dir + "/expected.json");
   const nlohmann::json expected = nlohmann::json::parse(in);
-  Runner runner(formats::open_safetensors(dir), formats::load_model_config(dir), 1);
+  const std::string gguf = dir + "/model.gguf";
+  Runner runner =
+      std::filesystem::exists(gguf)
+          ? Runner(formats::open_gguf_weights(gguf),
+                   formats::model_config_from_gguf(formats::GgufFile(gguf).header(), gguf), 1)
+          : Runner(formats::open_safetensors(dir), formats::load_model_config(dir), 1);
   const auto prompt = expected["prompt"].get<std::vector<std::int32_t>>();
   const auto want = expected["logits"].get<std::vector<float>>();
   const std::vector<float> logits = runner.logits(prompt);
@@ -49,6 +56,7 @@ TEST_P(DecoderTest, MatchesTransformers) {
 
 INSTANTIATE_TEST_SUITE_P(Architectures, DecoderTest,
                          ::testing::Values("llama", "llama3_scaled", "mistral", "qwen2", "qwen3",
+                                           "qwen2_yarn", "llama_yarn_mscale", "llama31_gguf",
                                            "gpt2_lm", "gpt2_bare", "gpt2_f16"));
 
 TEST(Gpt2Errors, PositionsPastTheLearnedOnesAreRefused) {
