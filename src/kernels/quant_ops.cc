@@ -22,14 +22,16 @@ void quantize_act(const float* x, std::size_t n, BlockQ8Act* out) {
     for (std::size_t i = 0; i < BlockQ8Act::kSize; ++i) amax = std::fmax(amax, std::fabs(v[i]));
     const float d = amax / 127.0f;
     const float id = d != 0 ? 1.0f / d : 0.0f;
-    std::int32_t sum = 0;
+    std::int32_t halves[2] = {0, 0};
     for (std::size_t i = 0; i < BlockQ8Act::kSize; ++i) {
       auto q = static_cast<std::int8_t>(std::round(v[i] * id));
       out[b].qs[i] = q;
-      sum += q;
+      halves[i / 16] += q;
     }
     out[b].d = d;
-    out[b].sum = d * static_cast<float>(sum);
+    out[b].sum = d * static_cast<float>(halves[0] + halves[1]);
+    out[b].half_sums[0] = d * static_cast<float>(halves[0]);
+    out[b].half_sums[1] = d * static_cast<float>(halves[1]);
   }
 }
 
@@ -140,6 +142,51 @@ struct KQuant {
 using Q4_K = KQuant<tensor::BlockQ4_K, false>;
 using Q5_K = KQuant<tensor::BlockQ5_K, true>;
 
+// Q2_K and Q3_K: group g is t = g % 4 of half h = (g % 8) / 4 of super-block g / 8; element
+// l takes bits 2t, 2t + 1 of qs[h * 32 + l], and its two 16-value sub-blocks are 2 * (g %
+// 8) and the next. Q2_K: x = d * (scale & 15) * q - dmin * (scale >> 4). Q3_K: bit g % 8 of
+// hmask[l] set adds 4 to q, which is then offset by -4; x = d * (scale - 32) * q, the
+// 6-bit scales unpacked as tensor::unpack_k3_scales does.
+struct Q2_K {
+  using Block = tensor::BlockQ2_K;
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    const Block& b = row[g / 8];
+    const std::size_t h = (g % 8) / 4, t = g % 4;
+    float sum = 0;
+    for (std::size_t half = 0; half < 2; ++half) {
+      std::int32_t dot = 0, act_sum = 0;
+      for (std::size_t l = half * 16; l < half * 16 + 16; ++l) {
+        dot += ((b.qs[h * 32 + l] >> (2 * t)) & 3) * a.qs[l];
+        act_sum += a.qs[l];
+      }
+      const std::uint8_t scale = b.scales[2 * (g % 8) + half];
+      sum += a.d * (f16_to_f32(b.d) * static_cast<float>((scale & 0x0F) * dot) -
+                    f16_to_f32(b.dmin) * static_cast<float>((scale >> 4) * act_sum));
+    }
+    return sum;
+  }
+};
+
+struct Q3_K {
+  using Block = tensor::BlockQ3_K;
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    const Block& b = row[g / 8];
+    const std::size_t h = (g % 8) / 4, t = g % 4;
+    std::int8_t scales[16];
+    tensor::unpack_k3_scales(b.scales, scales);
+    std::int32_t dot = 0;
+    for (std::size_t half = 0; half < 2; ++half) {
+      std::int32_t part = 0;
+      for (std::size_t l = half * 16; l < half * 16 + 16; ++l) {
+        const int q = ((b.qs[h * 32 + l] >> (2 * t)) & 3) + 4 * ((b.hmask[l] >> (g % 8)) & 1);
+        part += (q - 4) * a.qs[l];
+      }
+      dot += scales[2 * (g % 8) + half] * part;
+    }
+    return f16_to_f32(b.d) * a.d * static_cast<float>(dot);
+  }
+};
+
 // Q6_K: group g is s = g % 8 of super-block g / 8: half h = s / 4, t = s % 4; element l
 // takes nibble t / 2 of ql[h * 64 + (t % 2) * 32 + l] and bits 2t, 2t + 1 of qh[h * 32 +
 // l]; x = d * scales[h * 8 + 2t + l / 16] * (q - 32).
@@ -176,6 +223,8 @@ void add_quant_ops_scalar(tensor::KernelTable& table) {
   QuantMatmul<GroupDot<Q4_K>>::fill(table.q4_k);
   QuantMatmul<GroupDot<Q5_K>>::fill(table.q5_k);
   QuantMatmul<GroupDot<Q6_K>>::fill(table.q6_k);
+  QuantMatmul<GroupDot<Q2_K>>::fill(table.q2_k);
+  QuantMatmul<GroupDot<Q3_K>>::fill(table.q3_k);
 }
 
 }  // namespace hfserve::kernels::detail

@@ -54,16 +54,22 @@ void quantize_act(const float* x, std::size_t n, BlockQ8Act* out) {
     __m256i i1 = _mm256_cvtps_epi32(round_half_away(_mm256_mul_ps(v1, id)));
     __m256i i2 = _mm256_cvtps_epi32(round_half_away(_mm256_mul_ps(v2, id)));
     __m256i i3 = _mm256_cvtps_epi32(round_half_away(_mm256_mul_ps(v3, id)));
-    __m256i sum = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
-    s = _mm_hadd_epi32(s, s);
-    s = _mm_hadd_epi32(s, s);
+    // The two halves' sums: the first 16 values in the low four lanes, the rest above.
+    const __m256i first_half = _mm256_add_epi32(i0, i1), second_half = _mm256_add_epi32(i2, i3);
+    const __m256i halves =
+        _mm256_add_epi32(_mm256_permute2x128_si256(first_half, second_half, 0x20),
+                         _mm256_permute2x128_si256(first_half, second_half, 0x31));
+    __m256i s = _mm256_hadd_epi32(halves, halves);
+    s = _mm256_hadd_epi32(s, s);
+    const std::int32_t first = _mm256_extract_epi32(s, 0), second = _mm256_extract_epi32(s, 4);
     // Packing works within 128-bit lanes; the permute puts the 32 bytes back in order.
     __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
     packed = _mm256_permutevar8x32_epi32(packed, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[b].qs), packed);
     out[b].d = d;
-    out[b].sum = d * static_cast<float>(_mm_cvtsi128_si32(s));
+    out[b].sum = d * static_cast<float>(first + second);
+    out[b].half_sums[0] = d * static_cast<float>(first);
+    out[b].half_sums[1] = d * static_cast<float>(second);
   }
 }
 

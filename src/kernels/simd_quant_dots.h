@@ -172,9 +172,9 @@ struct Q6KDot {
   static void dot_tile(const Block* row, const tensor::BlockQ8Act* const* xs, std::size_t blocks,
                        float* sums) {
     const __m256i low_mask = _mm256_set1_epi8(0x0F), two_bits = _mm256_set1_epi8(3);
-    const __m256i thirty_two = _mm256_set1_epi8(32);
     __m256 acc[kTile];
-    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps();
+    float offset[kTile];  // the -32s: the sum over sub-blocks of 32 * d * scale * half sum
+    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), offset[k] = 0;
     for (std::size_t sb = 0; sb < blocks / 8; ++sb) {
       const Block& b = row[sb];
       const float d = half_bits_to_float(b.d);
@@ -190,19 +190,95 @@ struct Q6KDot {
               4);
           const __m256i q = _mm256_or_si256(low, high);
           const std::int8_t* scale = b.scales + h * 8 + 2 * t;
-          const __m256 group_scale = _mm256_set_m128(_mm_set1_ps(d * static_cast<float>(scale[1])),
-                                                     _mm_set1_ps(d * static_cast<float>(scale[0])));
+          const float scale0 = d * static_cast<float>(scale[0]);
+          const float scale1 = d * static_cast<float>(scale[1]);
+          const __m256 group_scale = _mm256_set_m128(_mm_set1_ps(scale1), _mm_set1_ps(scale0));
           for (std::size_t k = 0; k < kTile; ++k) {
             const tensor::BlockQ8Act& a = xs[k][sb * 8 + h * 4 + t];
-            const __m256i act = load_act(a);
-            const __m256i dot = _mm256_sub_epi32(P::dot(q, act), P::dot(thirty_two, act));
             acc[k] = _mm256_fmadd_ps(_mm256_mul_ps(group_scale, _mm256_set1_ps(a.d)),
-                                     _mm256_cvtepi32_ps(dot), acc[k]);
+                                     _mm256_cvtepi32_ps(P::dot(q, load_act(a))), acc[k]);
+            offset[k] += scale0 * a.half_sums[0] + scale1 * a.half_sums[1];
           }
         }
       }
     }
-    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]);
+    for (std::size_t k = 0; k < kTile; ++k) {
+      sums[k] = Avx2Traits::reduce_add(acc[k]) - 32.0f * offset[k];
+    }
+  }
+};
+
+// Q2_K and Q3_K: super-blocks of two halves of four groups; group t of half h takes bits
+// 2t, 2t + 1 of qs[h * 32 ..], and its two 16-value sub-blocks have their own scales.
+// Q2_K: x = d * (scale & 15) * q - dmin * (scale >> 4); Q3_K: q plus 4 where bit 4h + t of
+// hmask is set, x = d * (scale - 32) * (q - 4).
+template <typename P, typename B>
+struct LowBitKDot {
+  using Block = B;
+  static constexpr bool kThreeBits = requires(const B& b) { b.hmask; };
+
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const tensor::BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    const __m256i two_bits = _mm256_set1_epi8(3);
+    __m256 acc[kTile];
+    // What comes off through the half sums: Q3_K's 4 * d * scale, Q2_K's dmin * min.
+    float offset[kTile];
+    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps(), offset[k] = 0;
+    float scale[16], minimum[16];
+    for (std::size_t sb = 0; sb < blocks / 8; ++sb) {
+      const Block& b = row[sb];
+      const float d = half_bits_to_float(b.d);
+      __m256i hmask = _mm256_setzero_si256();
+      if constexpr (kThreeBits) {
+        alignas(16) std::int8_t packed[16];
+        tensor::unpack_k3_scales(b.scales, packed);
+        const __m128i bytes = _mm_load_si128(reinterpret_cast<const __m128i*>(packed));
+        for (std::size_t half = 0; half < 2; ++half) {
+          const __m256 widened = _mm256_mul_ps(
+              _mm256_set1_ps(d), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+                                     half == 0 ? bytes : _mm_unpackhi_epi64(bytes, bytes))));
+          _mm256_storeu_ps(scale + 8 * half, widened);
+          _mm256_storeu_ps(minimum + 8 * half, _mm256_mul_ps(_mm256_set1_ps(4.0f), widened));
+        }
+        hmask = load_32_bytes(b.hmask);
+      } else {
+        const float dmin = half_bits_to_float(b.dmin);
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales));
+        const __m128i low = _mm_and_si128(bytes, _mm_set1_epi8(0x0F));
+        const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), _mm_set1_epi8(0x0F));
+        for (std::size_t half = 0; half < 2; ++half) {
+          const auto widen = [half](__m128i v, float factor) {
+            return _mm256_mul_ps(
+                _mm256_set1_ps(factor),
+                _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(half == 0 ? v : _mm_unpackhi_epi64(v, v))));
+          };
+          _mm256_storeu_ps(scale + 8 * half, widen(low, d));
+          _mm256_storeu_ps(minimum + 8 * half, widen(high, dmin));
+        }
+      }
+      for (std::size_t h = 0; h < 2; ++h) {
+        const __m256i qs = load_32_bytes(b.qs + h * 32);
+        for (std::size_t t = 0; t < 4; ++t) {
+          const std::size_t g = h * 4 + t;
+          __m256i q = _mm256_and_si256(
+              _mm256_srl_epi16(qs, _mm_cvtsi32_si128(static_cast<int>(2 * t))), two_bits);
+          if constexpr (kThreeBits) {
+            const __m256i bit = _mm256_set1_epi8(static_cast<char>(1 << g));
+            q = _mm256_or_si256(q, _mm256_srli_epi16(P::sixteen_where_set(hmask, bit), 2));
+          }
+          const __m256 group_scale =
+              _mm256_set_m128(_mm_set1_ps(scale[2 * g + 1]), _mm_set1_ps(scale[2 * g]));
+          for (std::size_t k = 0; k < kTile; ++k) {
+            const tensor::BlockQ8Act& a = xs[k][sb * 8 + g];
+            acc[k] = _mm256_fmadd_ps(_mm256_mul_ps(group_scale, _mm256_set1_ps(a.d)),
+                                     _mm256_cvtepi32_ps(P::dot(q, load_act(a))), acc[k]);
+            offset[k] += minimum[2 * g] * a.half_sums[0] + minimum[2 * g + 1] * a.half_sums[1];
+          }
+        }
+      }
+    }
+    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]) - offset[k];
   }
 };
 
@@ -216,6 +292,8 @@ void fill_unsigned_quant_dots(tensor::KernelTable& table) {
   QuantMatmul<KQuantDot<P, tensor::BlockQ4_K>>::fill(table.q4_k);
   QuantMatmul<KQuantDot<P, tensor::BlockQ5_K>>::fill(table.q5_k);
   QuantMatmul<Q6KDot<P>>::fill(table.q6_k);
+  QuantMatmul<LowBitKDot<P, tensor::BlockQ2_K>>::fill(table.q2_k);
+  QuantMatmul<LowBitKDot<P, tensor::BlockQ3_K>>::fill(table.q3_k);
 }
 
 }  // namespace

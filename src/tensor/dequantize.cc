@@ -89,14 +89,10 @@ void dequantize_q2_k(const BlockQ2_K& b, float* y) {
 
 void dequantize_q3_k(const BlockQ3_K& b, float* y) {
   const float d = f16_to_f32(b.d);
-  // Scale i: low 4 bits in nibble i/8 of byte i%8, high 2 bits in bits 2*(i/4) of byte
-  // 8 + i%4; stored with an offset of 32.
+  std::int8_t scales[16];
+  unpack_k3_scales(b.scales, scales);
   float dl[16];
-  for (std::size_t i = 0; i < 16; ++i) {
-    const int low = (b.scales[i % 8] >> (4 * (i / 8))) & 0x0f;
-    const int high = (b.scales[8 + i % 4] >> (2 * (i / 4))) & 0x03;
-    dl[i] = d * static_cast<float>((low | (high << 4)) - 32);
-  }
+  for (std::size_t i = 0; i < 16; ++i) dl[i] = d * static_cast<float>(scales[i]);
   for (std::size_t h = 0; h < 2; ++h) {
     for (std::size_t s = 0; s < 4; ++s) {
       for (std::size_t l = 0; l < 32; ++l) {

@@ -5,6 +5,33 @@
 namespace hfserve::tensor {
 namespace {
 KernelTable installed;
+
+QuantMatmulKernels KernelTable::*quant_matmul_slot(DType dtype) {
+  switch (dtype) {
+    case DType::kQ8_0:
+      return &KernelTable::q8_0;
+    case DType::kQ4_0:
+      return &KernelTable::q4_0;
+    case DType::kQ4_1:
+      return &KernelTable::q4_1;
+    case DType::kQ5_0:
+      return &KernelTable::q5_0;
+    case DType::kQ5_1:
+      return &KernelTable::q5_1;
+    case DType::kQ2_K:
+      return &KernelTable::q2_k;
+    case DType::kQ3_K:
+      return &KernelTable::q3_k;
+    case DType::kQ4_K:
+      return &KernelTable::q4_k;
+    case DType::kQ5_K:
+      return &KernelTable::q5_k;
+    case DType::kQ6_K:
+      return &KernelTable::q6_k;
+    default:
+      return nullptr;
+  }
+}
 }  // namespace
 
 const KernelTable& kernel_table() {
@@ -15,36 +42,10 @@ const KernelTable& kernel_table() {
 void set_kernel_table(const KernelTable& table) { installed = table; }
 
 const QuantMatmulKernels* KernelTable::quant_matmul(DType dtype) const {
-  const QuantMatmulKernels* kernels = nullptr;
-  switch (dtype) {
-    case DType::kQ8_0:
-      kernels = &q8_0;
-      break;
-    case DType::kQ4_0:
-      kernels = &q4_0;
-      break;
-    case DType::kQ4_1:
-      kernels = &q4_1;
-      break;
-    case DType::kQ5_0:
-      kernels = &q5_0;
-      break;
-    case DType::kQ5_1:
-      kernels = &q5_1;
-      break;
-    case DType::kQ4_K:
-      kernels = &q4_k;
-      break;
-    case DType::kQ5_K:
-      kernels = &q5_k;
-      break;
-    case DType::kQ6_K:
-      kernels = &q6_k;
-      break;
-    default:
-      return nullptr;
-  }
-  return kernels->gemv != nullptr ? kernels : nullptr;
+  QuantMatmulKernels KernelTable::*slot = quant_matmul_slot(dtype);
+  return slot != nullptr && (this->*slot).gemv != nullptr ? &(this->*slot) : nullptr;
 }
+
+bool has_quant_matmul(DType dtype) { return quant_matmul_slot(dtype) != nullptr; }
 
 }  // namespace hfserve::tensor

@@ -29,11 +29,14 @@ namespace hfserve::tensor {
 // Activations quantised to 8 bits for the integer dot products with quantised weights
 // (as the fastest CPU engines do): blocks of 32 values x ≈ d * qs[i], with the block's sum
 // as the products see it, d * Σ qs[i], kept for the weight formats whose values carry an
-// offset (Q4_1, Q5_1, the K-quants' minimums) or a bias (Q4_0's -8, Q5_0's -16).
+// offset (Q4_1, Q5_1, the K-quants' minimums) or a bias (Q4_0's -8, Q5_0's -16), and the
+// same for each half (values 0-15, 16-31) for the types whose scales cover 16 values (Q2_K,
+// Q3_K, Q6_K).
 struct BlockQ8Act {
   static constexpr std::size_t kSize = 32;
   float d;
   float sum;
+  float half_sums[2];
   std::int8_t qs[kSize];
 };
 
@@ -110,9 +113,9 @@ struct KernelTable {
   // from zero), as gguf's Q8_0 but with an F32 scale. n must be a multiple of 32.
   void (*quantize_act_q8)(const float* x, std::size_t n, BlockQ8Act* out) = nullptr;
   // y = W x for weights in GGUF's block layouts (tensor/quant_blocks.h): the types
-  // llama.cpp's common files (Q8_0, Q4_0, Q4_K_M, Q5_K_M, Q6_K) are made of. quant_matmul()
-  // finds the entry for a dtype.
-  QuantMatmulKernels q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k;
+  // llama.cpp's common files (Q8_0, Q4_0, Q2_K, Q3_K_M, Q4_K_M, Q5_K_M, Q6_K) are made of.
+  // quant_matmul() finds the entry for a dtype.
+  QuantMatmulKernels q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k;
   // Rotary position embedding, in place, on x [n_tokens, n_heads, head_dim] (rows of
   // head_dim floats, contiguous): the first rotary_dim dimensions of every head of token t
   // are rotated by the angles positions[t] * inv_freq[i], i < rotary_dim / 2, computed in
@@ -146,6 +149,10 @@ struct KernelTable {
 
 // The installed table. Aborts (an internal invariant) if kernels::install() never ran.
 const KernelTable& kernel_table();
+
+// True for the block types every kernel variant multiplies (those with a
+// QuantMatmulKernels entry); needs no installed table, so models can be built before it.
+bool has_quant_matmul(DType dtype);
 
 // Installs `table` for the whole process; called by kernels::install at startup, before
 // any model runs (not thread-safe with concurrent kernel_table() calls).

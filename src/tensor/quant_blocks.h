@@ -111,6 +111,32 @@ inline K4Scales unpack_k4_scales(const std::uint8_t* packed) {
           std::uint64_t{w1 & kLow6} | std::uint64_t{mins_high} << 32};
 }
 
+// The 16 signed scales of a Q3_K block (sub-blocks of 16 values), from 12 bytes: scale i
+// has its low 4 bits in nibble i / 8 of byte i % 8 and its high 2 bits at bit 2 * (i / 4)
+// of byte 8 + i % 4, and is stored plus 32. Worked four scales per 32-bit word: byte j of
+// word k is scale 4k + j, which SIMD code widens as it is.
+inline void unpack_k3_scales(const std::uint8_t* packed, std::int8_t* scales) {
+  auto word = [packed](std::size_t i) {
+    return static_cast<std::uint32_t>(packed[4 * i]) | std::uint32_t{packed[4 * i + 1]} << 8 |
+           std::uint32_t{packed[4 * i + 2]} << 16 | std::uint32_t{packed[4 * i + 3]} << 24;
+  };
+  const std::uint32_t w0 = word(0), w1 = word(1), w2 = word(2);
+  constexpr std::uint32_t kLow4 = 0x0f0f0f0f, kLow2 = 0x03030303;
+  const std::uint32_t biased[4] = {(w0 & kLow4) | (w2 & kLow2) << 4,
+                                   (w1 & kLow4) | ((w2 >> 2) & kLow2) << 4,
+                                   ((w0 >> 4) & kLow4) | ((w2 >> 4) & kLow2) << 4,
+                                   ((w1 >> 4) & kLow4) | ((w2 >> 6) & kLow2) << 4};
+  for (std::size_t k = 0; k < 4; ++k) {
+    // Each byte (0..63) minus 32 without borrows between bytes: set its top bit, take 32,
+    // flip the top bit back.
+    const std::uint32_t word_value = ((biased[k] | 0x80808080u) - 0x20202020u) ^ 0x80808080u;
+    for (std::size_t j = 0; j < 4; ++j) {
+      scales[4 * k + j] =
+          static_cast<std::int8_t>(static_cast<std::uint8_t>(word_value >> (8 * j)));
+    }
+  }
+}
+
 static_assert(sizeof(BlockQ4_0) == 18);
 static_assert(sizeof(BlockQ4_1) == 20);
 static_assert(sizeof(BlockQ5_0) == 22);

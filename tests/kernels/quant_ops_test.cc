@@ -70,6 +70,12 @@ TEST_P(QuantOpsTest, ActivationQuantiserKeepsItsContract) {
       }
       ASSERT_EQ(q[b].sum, q[b].d * static_cast<float>(sum));
       ASSERT_EQ(ref[b].sum, ref[b].d * static_cast<float>(sum));
+      std::int32_t first = 0;
+      for (std::size_t i = 0; i < 16; ++i) first += q[b].qs[i];
+      ASSERT_EQ(q[b].half_sums[0], q[b].d * static_cast<float>(first));
+      ASSERT_EQ(q[b].half_sums[1], q[b].d * static_cast<float>(sum - first));
+      ASSERT_EQ(ref[b].half_sums[0], q[b].half_sums[0]);
+      ASSERT_EQ(ref[b].half_sums[1], q[b].half_sums[1]);
     }
   }
   // Exact halves round away from zero, as std::round (and gguf's np_roundf) do.

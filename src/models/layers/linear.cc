@@ -14,7 +14,7 @@ namespace {
 bool has_kernel(tensor::DType dtype) {
   using tensor::DType;
   return dtype == DType::kF32 || dtype == DType::kF16 || dtype == DType::kBF16 ||
-         tensor::kernel_table().quant_matmul(dtype) != nullptr;
+         tensor::has_quant_matmul(dtype);
 }
 
 bool is_float(tensor::DType dtype) {

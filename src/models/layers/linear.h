@@ -1,7 +1,7 @@
 // Linear: y = x W^T (+ b) for a weight [out_features, in_features] in whatever dtype it was
 // stored. F32, F16, BF16 and the quantised types with a kernel (KernelTable::quant_matmul:
-// Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) are used in place (zero copy); any other
-// dtype (Q2_K, Q3_K) is widened to F32 once at load, which the load log shows. With
+// every GGUF block type hfserve reads) are used in place (zero copy); a dtype without one
+// would be widened to F32 once at load, which the load log shows. With
 // `quantize_to` (models/load_options.h: Q8_0, Q4_0 or Q4_K) a float weight is instead
 // quantised once at load. One token runs the GEMV kernels, several the GEMM ones.
 // Immutable after construction; apply() may run on any thread, one call at a time per
