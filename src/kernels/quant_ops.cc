@@ -117,6 +117,18 @@ struct Q5_1 {
   }
 };
 
+struct IQ4_NL {
+  using Block = tensor::BlockIQ4_NL;
+  static float group_dot(const Block* row, std::size_t g, const BlockQ8Act& a) {
+    std::int32_t dot = 0;
+    for (std::size_t j = 0; j < 16; ++j) {
+      dot += tensor::kIQ4NLValues[row[g].qs[j] & 0x0F] * a.qs[j] +
+             tensor::kIQ4NLValues[row[g].qs[j] >> 4] * a.qs[j + 16];
+    }
+    return f16_to_f32(row[g].d) * a.d * static_cast<float>(dot);
+  }
+};
+
 // Q4_K and Q5_K: group g is sub-block s = g % 8 of super-block g / 8, x = d scale[s] q -
 // dmin min[s], its low four bits the nibble s % 2 of qs[(s / 2) * 32 + l] and (Q5_K) bit 4
 // bit s of qh[l].
@@ -225,6 +237,7 @@ void add_quant_ops_scalar(tensor::KernelTable& table) {
   QuantMatmul<GroupDot<Q6_K>>::fill(table.q6_k);
   QuantMatmul<GroupDot<Q2_K>>::fill(table.q2_k);
   QuantMatmul<GroupDot<Q3_K>>::fill(table.q3_k);
+  QuantMatmul<GroupDot<IQ4_NL>>::fill(table.iq4_nl);
 }
 
 }  // namespace hfserve::kernels::detail

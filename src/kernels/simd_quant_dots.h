@@ -282,6 +282,34 @@ struct LowBitKDot {
   }
 };
 
+// IQ4_NL: each nibble indexes the signed grid kIQ4NLValues (one byte shuffle); the signed
+// weights multiply as Q8_0's do on AVX2, their magnitude against the activation carrying
+// their sign.
+template <typename P>
+struct IQ4NLDot {
+  using Block = tensor::BlockIQ4_NL;
+
+  template <std::size_t kTile>
+  static void dot_tile(const Block* row, const tensor::BlockQ8Act* const* xs, std::size_t blocks,
+                       float* sums) {
+    const __m256i grid = _mm256_broadcastsi128_si256(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(tensor::kIQ4NLValues)));
+    __m256 acc[kTile];
+    for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm256_setzero_ps();
+    for (std::size_t b = 0; b < blocks; ++b) {
+      const __m256i w = _mm256_shuffle_epi8(grid, unpack_nibbles(row[b].qs));
+      const __m256i magnitude = _mm256_sign_epi8(w, w);
+      const float d = half_bits_to_float(row[b].d);
+      for (std::size_t k = 0; k < kTile; ++k) {
+        const tensor::BlockQ8Act& a = xs[k][b];
+        const __m256i dot = P::dot(magnitude, _mm256_sign_epi8(load_act(a), w));
+        acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(d * a.d), _mm256_cvtepi32_ps(dot), acc[k]);
+      }
+    }
+    for (std::size_t k = 0; k < kTile; ++k) sums[k] = Avx2Traits::reduce_add(acc[k]);
+  }
+};
+
 // The products of every type above, for one dot primitive.
 template <typename P>
 void fill_unsigned_quant_dots(tensor::KernelTable& table) {
@@ -294,6 +322,7 @@ void fill_unsigned_quant_dots(tensor::KernelTable& table) {
   QuantMatmul<Q6KDot<P>>::fill(table.q6_k);
   QuantMatmul<LowBitKDot<P, tensor::BlockQ2_K>>::fill(table.q2_k);
   QuantMatmul<LowBitKDot<P, tensor::BlockQ3_K>>::fill(table.q3_k);
+  QuantMatmul<IQ4NLDot<P>>::fill(table.iq4_nl);
 }
 
 }  // namespace

@@ -139,6 +139,14 @@ void dequantize_q5_k(const BlockQ5_K& b, float* y) {
   }
 }
 
+void dequantize_iq4_nl(const BlockIQ4_NL& b, float* y) {
+  const float d = f16_to_f32(b.d);
+  for (std::size_t j = 0; j < kQK4_NL / 2; ++j) {
+    y[j] = d * static_cast<float>(kIQ4NLValues[b.qs[j] & 0x0f]);
+    y[j + kQK4_NL / 2] = d * static_cast<float>(kIQ4NLValues[b.qs[j] >> 4]);
+  }
+}
+
 void dequantize_q6_k(const BlockQ6_K& b, float* y) {
   const float d = f16_to_f32(b.d);
   // Element h*128 + k*64 + l (l < 64) takes nibble k of ql[h*64 + l]; element
@@ -234,6 +242,8 @@ void dequantize_row(DType dtype, const void* src, float* dst, std::size_t n) {
       return dequantize_blocks<BlockQ5_K, dequantize_q5_k, kQK_K>(src, dst, n);
     case DType::kQ6_K:
       return dequantize_blocks<BlockQ6_K, dequantize_q6_k, kQK_K>(src, dst, n);
+    case DType::kIQ4_NL:
+      return dequantize_blocks<BlockIQ4_NL, dequantize_iq4_nl, kQK4_NL>(src, dst, n);
     default:
       HFSERVE_CHECK(can_dequantize(dtype));
   }

@@ -8,7 +8,7 @@
 namespace hfserve::tensor {
 namespace {
 
-constexpr std::size_t kDTypeCount = static_cast<std::size_t>(DType::kQ6_K) + 1;
+constexpr std::size_t kDTypeCount = static_cast<std::size_t>(DType::kIQ4_NL) + 1;
 
 constexpr std::array<DTypeInfo, kDTypeCount> kInfo = {{
     {"F64", 1, 8, false},
@@ -33,6 +33,7 @@ constexpr std::array<DTypeInfo, kDTypeCount> kInfo = {{
     {"Q4_K", kQK_K, sizeof(BlockQ4_K), true},
     {"Q5_K", kQK_K, sizeof(BlockQ5_K), true},
     {"Q6_K", kQK_K, sizeof(BlockQ6_K), true},
+    {"IQ4_NL", kQK4_NL, sizeof(BlockIQ4_NL), true},
 }};
 
 // ggml_type ids (ggml.h's enum ggml_type, which GGUF files store) of the types we read.
@@ -40,7 +41,7 @@ struct GgmlId {
   std::uint32_t id;
   DType dtype;
 };
-constexpr std::array<GgmlId, 17> kGgmlIds = {{
+constexpr std::array<GgmlId, 18> kGgmlIds = {{
     {0, DType::kF32},
     {1, DType::kF16},
     {2, DType::kQ4_0},
@@ -53,6 +54,7 @@ constexpr std::array<GgmlId, 17> kGgmlIds = {{
     {12, DType::kQ4_K},
     {13, DType::kQ5_K},
     {14, DType::kQ6_K},
+    {20, DType::kIQ4_NL},
     {24, DType::kI8},
     {25, DType::kI16},
     {26, DType::kI32},

@@ -34,6 +34,7 @@ enum class DType : std::uint8_t {
   kQ4_K,
   kQ5_K,
   kQ6_K,
+  kIQ4_NL,
 };
 
 struct DTypeInfo {

@@ -28,6 +28,8 @@ QuantMatmulKernels KernelTable::*quant_matmul_slot(DType dtype) {
       return &KernelTable::q5_k;
     case DType::kQ6_K:
       return &KernelTable::q6_k;
+    case DType::kIQ4_NL:
+      return &KernelTable::iq4_nl;
     default:
       return nullptr;
   }

@@ -113,9 +113,9 @@ struct KernelTable {
   // from zero), as gguf's Q8_0 but with an F32 scale. n must be a multiple of 32.
   void (*quantize_act_q8)(const float* x, std::size_t n, BlockQ8Act* out) = nullptr;
   // y = W x for weights in GGUF's block layouts (tensor/quant_blocks.h): the types
-  // llama.cpp's common files (Q8_0, Q4_0, Q2_K, Q3_K_M, Q4_K_M, Q5_K_M, Q6_K) are made of.
-  // quant_matmul() finds the entry for a dtype.
-  QuantMatmulKernels q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k;
+  // llama.cpp's common files (Q8_0, Q4_0, Q2_K, Q3_K_M, Q4_K_M, Q5_K_M, Q6_K, IQ4_NL) are
+  // made of. quant_matmul() finds the entry for a dtype.
+  QuantMatmulKernels q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl;
   // Rotary position embedding, in place, on x [n_tokens, n_heads, head_dim] (rows of
   // head_dim floats, contiguous): the first rotary_dim dimensions of every head of token t
   // are rotated by the angles positions[t] * inv_freq[i], i < rotary_dim / 2, computed in

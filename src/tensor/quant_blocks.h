@@ -17,6 +17,7 @@ inline constexpr std::size_t kQK5_1 = 32;
 inline constexpr std::size_t kQK8_0 = 32;
 inline constexpr std::size_t kQK_K = 256;       // super-block of the K-quants
 inline constexpr std::size_t kKScaleSize = 12;  // packed 6-bit scales of Q4_K / Q5_K
+inline constexpr std::size_t kQK4_NL = 32;
 
 // x = d * (q - 8), q 4-bit; qs[j] holds element j (low nibble) and j + 16 (high nibble).
 struct BlockQ4_0 {
@@ -76,6 +77,15 @@ struct BlockQ5_K {
   std::uint8_t qh[kQK_K / 8];
   std::uint8_t qs[kQK_K / 2];
 };
+// x = d * kIQ4NLValues[q], q 4-bit, nibbles placed as Q4_0's: a non-linear grid that the
+// Q2_K and Q3_K mixes (and IQ4_XS) use where rows are not whole 256-value super-blocks.
+struct BlockIQ4_NL {
+  std::uint16_t d;
+  std::uint8_t qs[kQK4_NL / 2];
+};
+inline constexpr std::int8_t kIQ4NLValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                                 1,    13,   25,  38,  53,  69,  89,  113};
+
 // 16 sub-blocks of 16: 4 low bits in ql, 2 high bits in qh, signed 8-bit scales.
 struct BlockQ6_K {
   std::uint8_t ql[kQK_K / 2];
@@ -147,5 +157,6 @@ static_assert(sizeof(BlockQ3_K) == 110);
 static_assert(sizeof(BlockQ4_K) == 144);
 static_assert(sizeof(BlockQ5_K) == 176);
 static_assert(sizeof(BlockQ6_K) == 210);
+static_assert(sizeof(BlockIQ4_NL) == 18);
 
 }  // namespace hfserve::tensor

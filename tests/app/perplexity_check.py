@@ -7,10 +7,11 @@ Usage: perplexity_check.py HFSERVE_BINARY TEXT_FILE [FTYPE]
 
 Without FTYPE the reference is llama.cpp (llama-cpp-python 0.3.16) on the demo file itself.
 
-With FTYPE (Q4_K_M, Q5_K_M: a llama_ftype name) the demo model is first requantised to it
-by llama.cpp's own quantiser (llama_model_quantize), which writes the block types of the
-files users download (Q4_K_M: Q4_K, Q6_K, and Q5_0 and Q8_0 for the rows of 576 that are
-not whole 256-value super-blocks; Q5_K_M: Q5_K, Q6_K, Q5_1, Q8_0). The reference there is
+With FTYPE (Q4_K_M, Q5_K_M, Q3_K_M: a llama_ftype name) the demo model is first
+requantised to it by llama.cpp's own quantiser (llama_model_quantize), which writes the
+block types of the files users download (Q4_K_M: Q4_K, Q6_K, and Q5_0 and Q8_0 for the
+rows of 576 that are not whole 256-value super-blocks; Q5_K_M: Q5_K, Q6_K, Q5_1, Q8_0;
+Q3_K_M: IQ4_NL on those rows, Q4_K, Q5_K, Q5_0). The reference there is
 transformers on PyTorch loading that GGUF (its weights dequantised to F32 by gguf-py):
 exact arithmetic on the file's weights. llama.cpp is not the bar for these: it quantises
 activations per 256 values for the K-quants, and on the Q4_K_M file its perplexity is 2%

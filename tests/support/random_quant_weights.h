@@ -14,9 +14,9 @@
 namespace hfserve::kernels {
 
 inline constexpr tensor::DType kQuantKernelTypes[] = {
-    tensor::DType::kQ8_0, tensor::DType::kQ4_0, tensor::DType::kQ4_1, tensor::DType::kQ5_0,
-    tensor::DType::kQ5_1, tensor::DType::kQ2_K, tensor::DType::kQ3_K, tensor::DType::kQ4_K,
-    tensor::DType::kQ5_K, tensor::DType::kQ6_K};
+    tensor::DType::kQ8_0, tensor::DType::kQ4_0, tensor::DType::kQ4_1,  tensor::DType::kQ5_0,
+    tensor::DType::kQ5_1, tensor::DType::kQ2_K, tensor::DType::kQ3_K,  tensor::DType::kQ4_K,
+    tensor::DType::kQ5_K, tensor::DType::kQ6_K, tensor::DType::kIQ4_NL};
 
 inline std::vector<std::uint8_t> random_quant_weights(tensor::DType type, std::size_t rows,
                                                       std::size_t cols, std::mt19937& rng) {

@@ -90,7 +90,7 @@ TEST_P(DequantizeTest, BitExactWithGgufPy) {
 
 INSTANTIATE_TEST_SUITE_P(AllTypes, DequantizeTest,
                          ::testing::Values("F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
-                                           "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"),
+                                           "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL"),
                          [](const auto& param_info) { return std::string(param_info.param); });
 
 TEST_F(QuantsTest, FloatToHalfMatchesNumpy) {
