@@ -17,6 +17,8 @@ initializer_range, so that a wrong transpose, split, norm or rotation shows.
   llama31_gguf    a Llama 3.1-shaped model (Llama 3's tokenizer from testdata, llama3 rope
                   scaling, tied embeddings) converted to model.gguf (F32) by llama.cpp's
                   own convert_hf_to_gguf.py, which writes the scaling as rope_freqs.weight
+  qwen2_yarn_gguf the same for Qwen2 with YaRN (Qwen3's tokenizer), which the converter
+                  writes as {arch}.rope.scaling.* keys
   gpt2_lm         GPT2LMHeadModel as save_pretrained writes it ("transformer." names)
   gpt2_bare       the Hub gpt2 checkpoints' layout: GPT2Model names, no lm_head
   gpt2_f16        GPT-2 saved in float16
@@ -94,7 +96,7 @@ def main():
         rope_scaling={"rope_type": "yarn", "factor": 8.0, "original_max_position_embeddings": 16,
                       "beta_fast": 16, "beta_slow": 2, "mscale": 0.707, "mscale_all_dim": 1.0}))
 
-    write_llama31_gguf()
+    write_converted_cases()
 
     config = T.GPT2Config(vocab_size=300, n_embd=64, n_layer=3, n_head=4, n_positions=64,
                           bos_token_id=0, eos_token_id=0)
@@ -107,24 +109,16 @@ def main():
     write("gpt2_f16", gpt2.to(torch.float16))
 
 
-def write_llama31_gguf():
+def write_converted(name, model, tokenizer):
+    """Saves `model` with a real tokenizer from testdata, converts it to model.gguf (F32)
+    with llama.cpp's own convert_hf_to_gguf.py, and keeps only the GGUF."""
     import llama_cpp
-    config = transformers.LlamaConfig(
-        vocab_size=128256, hidden_size=64, intermediate_size=96, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=128,
-        rope_theta=500000.0, tie_word_embeddings=True, bos_token_id=128000,
-        eos_token_id=128001, attn_implementation="eager",
-        # The real Llama 3.1 values: the converter reads original_max_position_embeddings
-        # from the top level of config.json only, so its 8192 default must be the truth.
-        rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
-                      "high_freq_factor": 4.0, "original_max_position_embeddings": 8192})
-    model = randomise(transformers.LlamaForCausalLM(config), 0.15)
-    folder = os.path.join(OUT, "llama31_gguf")
+    folder = os.path.join(OUT, name)
     source = os.path.join(folder, "hf")
     model.save_pretrained(source, safe_serialization=True)
-    tokenizer = os.path.join(os.environ["HFSERVE_TESTDATA"], "tokenizers", "llama3")
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copy(os.path.join(tokenizer, name), source)
+    tokenizer = os.path.join(os.environ["HFSERVE_TESTDATA"], "tokenizers", tokenizer)
+    for file in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(os.path.join(tokenizer, file), source)
     converter = os.path.join(os.path.dirname(os.path.dirname(llama_cpp.__file__)), "bin",
                              "convert_hf_to_gguf.py")
     subprocess.run([sys.executable, converter, source, "--outtype", "f32", "--outfile",
@@ -132,6 +126,26 @@ def write_llama31_gguf():
     shutil.rmtree(source)
     with open(os.path.join(folder, "expected.json"), "w") as f:
         json.dump(expected(model), f)
+
+
+def write_converted_cases():
+    T = transformers
+    small = dict(hidden_size=64, intermediate_size=96, num_hidden_layers=2,
+                 num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=128,
+                 tie_word_embeddings=True, attn_implementation="eager")
+    llama31 = T.LlamaConfig(
+        vocab_size=128256, rope_theta=500000.0, bos_token_id=128000, eos_token_id=128001,
+        # The real Llama 3.1 values: the converter reads original_max_position_embeddings
+        # from the top level of config.json only, so its 8192 default must be the truth.
+        rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                      "high_freq_factor": 4.0, "original_max_position_embeddings": 8192},
+        **small)
+    write_converted("llama31_gguf", randomise(T.LlamaForCausalLM(llama31), 0.15), "llama3")
+    qwen2 = T.Qwen2Config(
+        vocab_size=151936, rope_theta=10000.0, bos_token_id=151643, eos_token_id=151645,
+        rope_scaling={"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 64},
+        **small)
+    write_converted("qwen2_yarn_gguf", randomise(T.Qwen2ForCausalLM(qwen2), 0.15), "qwen3")
 
 
 if __name__ == "__main__":
