@@ -7,7 +7,9 @@
 //
 // GPT-2's Conv1D layers store their weights as [in, out], the transpose of a Linear's:
 // they are transposed once at load (c_attn also split into q, k and v), which is why this
-// file reads them through ConvWeights rather than straight from the source.
+// file reads them through ConvWeights rather than straight from the source. A GGUF
+// (llama.cpp's converter) stores them already transposed, c_attn as attn_qkv: there q, k
+// and v are row ranges of it, viewed in place in whatever dtype the file holds.
 #include "models/gpt2.h"
 
 #include <algorithm>
@@ -29,8 +31,9 @@
 namespace hfserve::models {
 namespace {
 
-// The source's tensors, plus Conv1D weights turned into Linear layout ([out, in], F32)
-// under new names. Everything else is the source's own view.
+// The source's tensors, plus Conv1D weights turned into Linear layout ([out, in], F32), or
+// row ranges of Linear-layout weights, under new names. Everything else is the source's
+// own view.
 class ConvWeights final : public formats::WeightSource {
  public:
   explicit ConvWeights(const formats::WeightSource& source) : source_(source) {}
@@ -74,7 +77,36 @@ class ConvWeights final : public formats::WeightSource {
     }
   }
 
+  // For each part: `<to>.weight` = rows [first, first + count) of `from` ([out, in], any
+  // dtype, not copied) and `<to>.bias` = the same slice of `from_bias`.
+  void add_row_slices(const std::string& from, const std::string& from_bias,
+                      const std::vector<Part>& parts) {
+    const tensor::TensorView stored = source_.get(from);
+    std::int64_t needed = 0;
+    for (const Part& part : parts) needed = std::max(needed, part.first + part.count);
+    if (stored.shape.size() != 2 || needed > stored.shape[0]) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  from + " has shape " + tensor::shape_string(stored.shape) +
+                      "; expected [out, in] with at least " + std::to_string(needed) + " rows");
+    }
+    const std::vector<float> b = source_.to_f32(from_bias);
+    if (b.size() != static_cast<std::size_t>(stored.shape[0])) {
+      throw Error(ErrorCode::kInvalidArgument, from_bias + " has " + std::to_string(b.size()) +
+                                                   " values; expected " +
+                                                   std::to_string(stored.shape[0]));
+    }
+    const std::size_t row_bytes = stored.num_bytes() / static_cast<std::size_t>(stored.shape[0]);
+    for (const Part& part : parts) {
+      const auto first = static_cast<std::size_t>(part.first);
+      views_[part.to + ".weight"] = tensor::TensorView{
+          stored.bytes() + first * row_bytes, stored.dtype, {part.count, stored.shape[1]}};
+      owned_[part.to + ".bias"].assign(b.begin() + part.first, b.begin() + part.first + part.count);
+      shapes_[part.to + ".bias"] = {part.count};
+    }
+  }
+
   std::optional<tensor::TensorView> find(std::string_view name) const override {
+    if (auto it = views_.find(std::string(name)); it != views_.end()) return it->second;
     if (auto it = owned_.find(std::string(name)); it != owned_.end()) {
       return tensor::TensorView{it->second.data(), tensor::DType::kF32,
                                 shapes_.at(std::string(name))};
@@ -87,6 +119,7 @@ class ConvWeights final : public formats::WeightSource {
 
  private:
   const formats::WeightSource& source_;
+  std::map<std::string, tensor::TensorView> views_;
   std::map<std::string, std::vector<float>> owned_;
   std::map<std::string, std::vector<std::int64_t>> shapes_;
 };
@@ -101,10 +134,7 @@ class Gpt2 final : public CausalLM {
   Gpt2(const formats::ModelConfig& config, const formats::WeightSource& source,
        const LoadOptions& options)
       : CausalLM(config), weights_(source) {
-    if (source.format() == "gguf") {
-      throw Error(ErrorCode::kUnsupported,
-                  "GPT-2 loads from safetensors; its GGUF layout is not supported yet");
-    }
+    const bool gguf = source.format() == "gguf";
     // The Hub's gpt2 checkpoints save the bare GPT2Model (wte.weight, h.0...); a
     // GPT2LMHeadModel saved by transformers prefixes them with "transformer.".
     const std::string p = source.find("transformer.wte.weight") ? "transformer." : "";
@@ -115,8 +145,8 @@ class Gpt2 final : public CausalLM {
                                                    " is not a multiple of n_head " +
                                                    std::to_string(config.num_attention_heads));
     }
-    wte_ = source.get(p + "wte.weight");
-    wpe_ = source.get(p + "wpe.weight");
+    wte_ = source.get(gguf ? "token_embd.weight" : p + "wte.weight");
+    wpe_ = source.get(gguf ? "position_embd.weight" : p + "wpe.weight");
     if (wte_.shape.size() != 2 || wte_.shape[1] != hidden || wte_.shape[0] < config.vocab_size ||
         wpe_.shape.size() != 2 || wpe_.shape[1] != hidden ||
         wpe_.shape[0] < config.max_position_embeddings) {
@@ -127,22 +157,34 @@ class Gpt2 final : public CausalLM {
     }
     for (std::int64_t i = 0; i < config.num_hidden_layers; ++i) {
       const std::string h = p + "h." + std::to_string(i) + ".";
-      const std::string t = "gpt2." + std::to_string(i) + ".";  // the transposed copies
-      weights_.add_transposed(
-          h + "attn.c_attn.weight", h + "attn.c_attn.bias",
-          {{0, hidden, t + "q"}, {hidden, hidden, t + "k"}, {2 * hidden, hidden, t + "v"}});
-      weights_.add_transposed(h + "attn.c_proj.weight", h + "attn.c_proj.bias",
-                              {{0, hidden, t + "proj"}});
-      weights_.add_transposed(h + "mlp.c_fc.weight", h + "mlp.c_fc.bias", {{0, ffn, t + "fc"}});
-      weights_.add_transposed(h + "mlp.c_proj.weight", h + "mlp.c_proj.bias",
-                              {{0, hidden, t + "fc_proj"}});
+      const std::string b = "blk." + std::to_string(i) + ".";
+      const std::string t = "gpt2." + std::to_string(i) + ".";  // the Linear-layout weights
+      const std::vector<ConvWeights::Part> qkv = {
+          {0, hidden, t + "q"}, {hidden, hidden, t + "k"}, {2 * hidden, hidden, t + "v"}};
+      if (gguf) {
+        weights_.add_row_slices(b + "attn_qkv.weight", b + "attn_qkv.bias", qkv);
+        weights_.add_row_slices(b + "attn_output.weight", b + "attn_output.bias",
+                                {{0, hidden, t + "proj"}});
+        weights_.add_row_slices(b + "ffn_up.weight", b + "ffn_up.bias", {{0, ffn, t + "fc"}});
+        weights_.add_row_slices(b + "ffn_down.weight", b + "ffn_down.bias",
+                                {{0, hidden, t + "fc_proj"}});
+      } else {
+        weights_.add_transposed(h + "attn.c_attn.weight", h + "attn.c_attn.bias", qkv);
+        weights_.add_transposed(h + "attn.c_proj.weight", h + "attn.c_proj.bias",
+                                {{0, hidden, t + "proj"}});
+        weights_.add_transposed(h + "mlp.c_fc.weight", h + "mlp.c_fc.bias", {{0, ffn, t + "fc"}});
+        weights_.add_transposed(h + "mlp.c_proj.weight", h + "mlp.c_proj.bias",
+                                {{0, hidden, t + "fc_proj"}});
+      }
       auto linear = [&](const std::string& name, std::int64_t in) {
         return std::make_unique<Linear>(weights_, t + name + ".weight", in, t + name + ".bias",
                                         options.quantization);
       };
       Layer layer;
-      layer.ln_1 = std::make_unique<LayerNorm>(source, h + "ln_1", hidden, config.norm_eps);
-      layer.ln_2 = std::make_unique<LayerNorm>(source, h + "ln_2", hidden, config.norm_eps);
+      layer.ln_1 = std::make_unique<LayerNorm>(source, gguf ? b + "attn_norm" : h + "ln_1", hidden,
+                                               config.norm_eps);
+      layer.ln_2 = std::make_unique<LayerNorm>(source, gguf ? b + "ffn_norm" : h + "ln_2", hidden,
+                                               config.norm_eps);
       layer.q = linear("q", hidden);
       layer.k = linear("k", hidden);
       layer.v = linear("v", hidden);
@@ -151,10 +193,12 @@ class Gpt2 final : public CausalLM {
       layer.fc_proj = linear("fc_proj", ffn);
       layers_.push_back(std::move(layer));
     }
-    ln_f_ = std::make_unique<LayerNorm>(source, p + "ln_f", hidden, config.norm_eps);
-    lm_head_ = std::make_unique<Linear>(
-        source, source.find("lm_head.weight") ? "lm_head.weight" : p + "wte.weight", hidden,
-        std::nullopt, options.quantization);
+    ln_f_ = std::make_unique<LayerNorm>(source, gguf ? "output_norm" : p + "ln_f", hidden,
+                                        config.norm_eps);
+    const std::string head =
+        gguf ? (source.find("output.weight") ? "output.weight" : "token_embd.weight")
+             : (source.find("lm_head.weight") ? "lm_head.weight" : p + "wte.weight");
+    lm_head_ = std::make_unique<Linear>(source, head, hidden, std::nullopt, options.quantization);
     activation_ = activation_from_name(config.hidden_act);
   }
 

@@ -19,6 +19,8 @@ initializer_range, so that a wrong transpose, split, norm or rotation shows.
                   own convert_hf_to_gguf.py, which writes the scaling as rope_freqs.weight
   qwen2_yarn_gguf the same for Qwen2 with YaRN (Qwen3's tokenizer), which the converter
                   writes as {arch}.rope.scaling.* keys
+  gpt2_gguf       the same for GPT-2 (its own tokenizer): Conv1D weights stored transposed,
+                  c_attn as attn_qkv
   gpt2_lm         GPT2LMHeadModel as save_pretrained writes it ("transformer." names)
   gpt2_bare       the Hub gpt2 checkpoints' layout: GPT2Model names, no lm_head
   gpt2_f16        GPT-2 saved in float16
@@ -146,6 +148,10 @@ def write_converted_cases():
         rope_scaling={"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 64},
         **small)
     write_converted("qwen2_yarn_gguf", randomise(T.Qwen2ForCausalLM(qwen2), 0.15), "qwen3")
+    # The converter reads the context length from n_ctx, which the Hub's gpt2 config has.
+    gpt2 = T.GPT2Config(vocab_size=50257, n_embd=64, n_layer=2, n_head=4, n_positions=64,
+                        n_ctx=64, bos_token_id=50256, eos_token_id=50256)
+    write_converted("gpt2_gguf", randomise(T.GPT2LMHeadModel(gpt2), 0.2), "gpt2")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ TEST_P(DecoderTest, MatchesTransformers) {
 INSTANTIATE_TEST_SUITE_P(Architectures, DecoderTest,
                          ::testing::Values("llama", "llama3_scaled", "mistral", "qwen2", "qwen3",
                                            "qwen2_yarn", "llama_yarn_mscale", "llama31_gguf",
-                                           "qwen2_yarn_gguf", "gpt2_lm", "gpt2_bare", "gpt2_f16"));
+                                           "qwen2_yarn_gguf", "gpt2_gguf", "gpt2_lm", "gpt2_bare",
+                                           "gpt2_f16"));
 
 TEST(Gpt2Errors, PositionsPastTheLearnedOnesAreRefused) {
   kernels::install();
