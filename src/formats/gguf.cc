@@ -170,9 +170,12 @@ GgufTensorInfo read_tensor_info(Cursor& in) {
   info.offset = in.read<std::uint64_t>("a tensor offset");
   auto dtype = tensor::dtype_from_ggml_type(info.ggml_type);
   if (!dtype) {
-    throw Error(ErrorCode::kUnsupported, "GGUF tensor '" + info.name + "' has ggml type " +
-                                             std::to_string(info.ggml_type) +
-                                             ", which hfserve does not read");
+    const std::string_view name = tensor::ggml_type_name(info.ggml_type);
+    throw Error(ErrorCode::kUnsupported,
+                "GGUF tensor '" + info.name + "' has ggml type " + std::to_string(info.ggml_type) +
+                    (name.empty() ? std::string() : " (" + std::string(name) + ")") +
+                    ", which hfserve does not read yet; a Q4_K_M, Q5_K_M, Q6_K, Q8_0 or F16 "
+                    "file of the same model loads");
   }
   info.dtype = *dtype;
   const std::size_t block = tensor::dtype_info(info.dtype).block_size;

@@ -63,6 +63,27 @@ constexpr std::array<GgmlId, 18> kGgmlIds = {{
 }};
 constexpr std::uint32_t kGgmlBF16 = 30;
 
+// The ggml types hfserve does not read, by id, so a refusal can name them.
+struct GgmlName {
+  std::uint32_t id;
+  std::string_view name;
+};
+constexpr std::array<GgmlName, 13> kUnreadGgmlTypes = {{
+    {9, "Q8_1"},
+    {15, "Q8_K"},
+    {16, "IQ2_XXS"},
+    {17, "IQ2_XS"},
+    {18, "IQ3_XXS"},
+    {19, "IQ1_S"},
+    {21, "IQ3_S"},
+    {22, "IQ2_S"},
+    {23, "IQ4_XS"},
+    {29, "IQ1_M"},
+    {34, "TQ1_0"},
+    {35, "TQ2_0"},
+    {39, "MXFP4"},
+}};
+
 }  // namespace
 
 const DTypeInfo& dtype_info(DType dtype) { return kInfo[static_cast<std::size_t>(dtype)]; }
@@ -88,6 +109,14 @@ std::optional<DType> dtype_from_ggml_type(std::uint32_t id) {
     if (entry.id == id) return entry.dtype;
   }
   return std::nullopt;
+}
+
+std::string_view ggml_type_name(std::uint32_t id) {
+  if (auto dtype = dtype_from_ggml_type(id)) return dtype_name(*dtype);
+  for (const GgmlName& unread : kUnreadGgmlTypes) {
+    if (unread.id == id) return unread.name;
+  }
+  return "";
 }
 
 std::optional<std::uint32_t> ggml_type_of(DType dtype) {

@@ -55,8 +55,10 @@ std::optional<std::size_t> dtype_bytes(DType dtype, std::uint64_t n_elements);
 std::optional<DType> dtype_from_safetensors(std::string_view name);
 
 // GGUF's ggml_type ids (0 = F32, 1 = F16, 2 = Q4_0, ... 30 = BF16); nullopt for a type
-// hfserve does not read (Q8_1, Q8_K, the IQ and TQ families).
+// hfserve does not read (Q8_1, Q8_K, most of the IQ family, TQ, MXFP4).
 std::optional<DType> dtype_from_ggml_type(std::uint32_t id);
+// ggml's name for a type id, read or not ("IQ4_XS" for 23), for messages; "" if unknown.
+std::string_view ggml_type_name(std::uint32_t id);
 // The ggml_type id of a dtype; nullopt for types GGUF has no id for (F8, BOOL, U8).
 std::optional<std::uint32_t> ggml_type_of(DType dtype);
 

@@ -233,7 +233,7 @@ TEST_F(GgufTest, RefusesCorruptedFiles) {
   expect_refused(bad, "tensor 'plain.f16' has 5 dims");
   bad = good;
   put<std::uint32_t>(bad, f16_info + 4 + 16, 9);  // Q8_1
-  expect_refused(bad, "ggml type 9", ErrorCode::kUnsupported);
+  expect_refused(bad, "ggml type 9 (Q8_1), which hfserve does not read", ErrorCode::kUnsupported);
   bad = good;
   put<std::uint64_t>(bad, f16_info + 4 + 16 + 4, 1ull << 40);
   expect_refused(bad, "tensor 'plain.f16' data [1099511627776, +192) runs past the end");
