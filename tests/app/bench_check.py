@@ -12,18 +12,14 @@ import os
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
 import gguf
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from demo_model import demo_gguf  # noqa: E402
+
 hfserve = sys.argv[1]
-hub = Path(os.environ.get("HF_HUB_CACHE") or
-           Path(os.environ.get("HF_HOME", Path.home() / ".cache/huggingface")) / "hub")
-found = sorted(hub.glob("models--QuantFactory--SmolLM2-135M-Instruct-GGUF/snapshots/*/"
-                        "SmolLM2-135M-Instruct.Q4_1.gguf"))
-if not found:
-    sys.exit(f"bench_check: the demo model is not in {hub}: run scripts/setup")
-path = found[0]
+path = demo_gguf("bench_check")
 
 out = subprocess.run([hfserve, "--log_level", "warn", "bench", str(path), "-p", "48", "-n", "6",
                       "-b", "32", "-r", "3", "-t", "2", "--json", "--kv_cache_memory", "16MiB",

@@ -15,19 +15,15 @@ Exits non-zero with every problem found.
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import llama_cpp
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from demo_model import demo_gguf  # noqa: E402
+
 hfserve = sys.argv[1]
-hub = Path(os.environ.get("HF_HUB_CACHE") or
-           Path(os.environ.get("HF_HOME", Path.home() / ".cache/huggingface")) / "hub")
-found = sorted(hub.glob("models--QuantFactory--SmolLM2-135M-Instruct-GGUF/snapshots/*/"
-                        "SmolLM2-135M-Instruct.Q4_1.gguf"))
-if not found:
-    sys.exit(f"llamacpp_generate_check: the demo model is not in {hub}: run scripts/setup")
-gguf = str(found[0])
+gguf = str(demo_gguf("llamacpp_generate_check"))
 PROMPTS = ["The capital of France is", "Once upon a time, there was a little",
            "The largest planet in the solar system is", "1, 2, 3, 4, 5,"]
 STEPS, MARGIN, MIN_TOKENS = 16, 0.15, 4

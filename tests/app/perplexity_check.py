@@ -28,6 +28,9 @@ from pathlib import Path
 import llama_cpp
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from demo_model import demo_gguf  # noqa: E402
+
 BINARY, TEXT = sys.argv[1], sys.argv[2]
 FTYPE = sys.argv[3] if len(sys.argv) > 3 else None
 N_CTX = 128
@@ -97,13 +100,9 @@ def transformers_logits(gguf):
     return logits_of
 
 
-hub = Path(os.environ.get("HF_HUB_CACHE", Path(os.environ.get(
-    "HF_HOME", Path.home() / ".cache" / "huggingface")) / "hub"))
-found = sorted(hub.glob("models--QuantFactory--SmolLM2-135M-Instruct-GGUF/snapshots/*/"
-                        "SmolLM2-135M-Instruct.Q4_1.gguf"))
-assert found, "the demo model is not in the Hugging Face cache: run scripts/setup"
 workdir = tempfile.TemporaryDirectory(prefix="hfserve_perplexity_")
-gguf = requantise(str(found[0]), FTYPE, workdir.name) if FTYPE else str(found[0])
+demo = str(demo_gguf("perplexity_check"))
+gguf = requantise(demo, FTYPE, workdir.name) if FTYPE else demo
 
 vocab = llama_cpp.Llama(model_path=gguf, vocab_only=True, verbose=False)
 # As llama.cpp's perplexity tool: BOS only where the vocabulary asks for it (SmolLM2's does
