@@ -47,22 +47,10 @@ class ConvWeights final : public formats::WeightSource {
   };
   void add_transposed(const std::string& from, const std::string& from_bias,
                       const std::vector<Part>& parts) {
-    const tensor::TensorView stored = source_.get(from);
-    std::int64_t needed = 0;
-    for (const Part& part : parts) needed = std::max(needed, part.first + part.count);
-    if (stored.shape.size() != 2 || needed > stored.shape[1]) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  from + " has shape " + tensor::shape_string(stored.shape) +
-                      "; expected [in, out] with at least " + std::to_string(needed) + " outputs");
-    }
+    const tensor::TensorView stored = matrix_covering(from, 1, "[in, out]", parts);
     const std::vector<float> w = source_.to_f32(from);
-    const std::vector<float> b = source_.to_f32(from_bias);
     const auto in = static_cast<std::size_t>(stored.shape[0]);
     const auto out = static_cast<std::size_t>(stored.shape[1]);
-    if (b.size() != out) {
-      throw Error(ErrorCode::kInvalidArgument, from_bias + " has " + std::to_string(b.size()) +
-                                                   " values; expected " + std::to_string(out));
-    }
     for (const Part& part : parts) {
       const auto first = static_cast<std::size_t>(part.first);
       const auto count = static_cast<std::size_t>(part.count);
@@ -71,38 +59,23 @@ class ConvWeights final : public formats::WeightSource {
       for (std::size_t o = 0; o < count; ++o) {
         for (std::size_t i = 0; i < in; ++i) weight[o * in + i] = w[i * out + first + o];
       }
-      owned_[part.to + ".bias"].assign(b.begin() + first, b.begin() + first + count);
       shapes_[part.to + ".weight"] = {part.count, static_cast<std::int64_t>(in)};
-      shapes_[part.to + ".bias"] = {part.count};
     }
+    add_bias_slices(from_bias, stored.shape[1], parts);
   }
 
   // For each part: `<to>.weight` = rows [first, first + count) of `from` ([out, in], any
   // dtype, not copied) and `<to>.bias` = the same slice of `from_bias`.
   void add_row_slices(const std::string& from, const std::string& from_bias,
                       const std::vector<Part>& parts) {
-    const tensor::TensorView stored = source_.get(from);
-    std::int64_t needed = 0;
-    for (const Part& part : parts) needed = std::max(needed, part.first + part.count);
-    if (stored.shape.size() != 2 || needed > stored.shape[0]) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  from + " has shape " + tensor::shape_string(stored.shape) +
-                      "; expected [out, in] with at least " + std::to_string(needed) + " rows");
-    }
-    const std::vector<float> b = source_.to_f32(from_bias);
-    if (b.size() != static_cast<std::size_t>(stored.shape[0])) {
-      throw Error(ErrorCode::kInvalidArgument, from_bias + " has " + std::to_string(b.size()) +
-                                                   " values; expected " +
-                                                   std::to_string(stored.shape[0]));
-    }
+    const tensor::TensorView stored = matrix_covering(from, 0, "[out, in]", parts);
     const std::size_t row_bytes = stored.num_bytes() / static_cast<std::size_t>(stored.shape[0]);
     for (const Part& part : parts) {
       const auto first = static_cast<std::size_t>(part.first);
       views_[part.to + ".weight"] = tensor::TensorView{
           stored.bytes() + first * row_bytes, stored.dtype, {part.count, stored.shape[1]}};
-      owned_[part.to + ".bias"].assign(b.begin() + part.first, b.begin() + part.first + part.count);
-      shapes_[part.to + ".bias"] = {part.count};
     }
+    add_bias_slices(from_bias, stored.shape[0], parts);
   }
 
   std::optional<tensor::TensorView> find(std::string_view name) const override {
@@ -118,6 +91,34 @@ class ConvWeights final : public formats::WeightSource {
   std::string_view format() const override { return source_.format(); }
 
  private:
+  // `from`, a matrix whose dimension `outputs_axis` holds every part's outputs.
+  tensor::TensorView matrix_covering(const std::string& from, std::size_t outputs_axis,
+                                     const char* layout, const std::vector<Part>& parts) const {
+    const tensor::TensorView stored = source_.get(from);
+    std::int64_t needed = 0;
+    for (const Part& part : parts) needed = std::max(needed, part.first + part.count);
+    if (stored.shape.size() != 2 || needed > stored.shape[outputs_axis]) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  from + " has shape " + tensor::shape_string(stored.shape) + "; expected " +
+                      layout + " with at least " + std::to_string(needed) + " outputs");
+    }
+    return stored;
+  }
+
+  // `<to>.bias` for each part: its slice of `from_bias`, which must hold `outputs` values.
+  void add_bias_slices(const std::string& from_bias, std::int64_t outputs,
+                       const std::vector<Part>& parts) {
+    const std::vector<float> b = source_.to_f32(from_bias);
+    if (b.size() != static_cast<std::size_t>(outputs)) {
+      throw Error(ErrorCode::kInvalidArgument, from_bias + " has " + std::to_string(b.size()) +
+                                                   " values; expected " + std::to_string(outputs));
+    }
+    for (const Part& part : parts) {
+      owned_[part.to + ".bias"].assign(b.begin() + part.first, b.begin() + part.first + part.count);
+      shapes_[part.to + ".bias"] = {part.count};
+    }
+  }
+
   const formats::WeightSource& source_;
   std::map<std::string, tensor::TensorView> views_;
   std::map<std::string, std::vector<float>> owned_;
