@@ -3,7 +3,6 @@
 // it (pipelines/speed_bench.h): a Markdown table with llama-bench's columns, or with --json
 // an array with llama-bench's field names, so the two tools' figures on one GGUF file can be
 // compared side by side.
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -66,14 +65,8 @@ int run_bench(const BenchArgs& args) {
     for (const pipelines::SpeedTest& test : tests) {
       nlohmann::ordered_json samples_ns = nlohmann::ordered_json::array();
       for (double s : test.seconds) samples_ns.push_back(static_cast<std::int64_t>(s * 1e9));
-      double mean_seconds = 0;
-      for (double s : test.seconds) mean_seconds += s / static_cast<double>(test.seconds.size());
-      double variance = 0;
-      for (double s : test.seconds) variance += (s - mean_seconds) * (s - mean_seconds);
-      const double stddev_seconds =
-          test.seconds.size() > 1
-              ? std::sqrt(variance / static_cast<double>(test.seconds.size() - 1))
-              : 0.0;
+      const pipelines::SampleStats seconds = pipelines::sample_stats(test.seconds);
+      const pipelines::SampleStats rate = pipelines::sample_stats(test.tokens_per_second());
       out.push_back({{"model_filename", filename},
                      {"model_type", model.config().model_type},
                      {"model_size", totals.bytes},
@@ -83,10 +76,10 @@ int run_bench(const BenchArgs& args) {
                      {"n_threads", pool.num_threads()},
                      {"n_prompt", test.n_prompt},
                      {"n_gen", test.n_gen},
-                     {"avg_ns", static_cast<std::int64_t>(mean_seconds * 1e9)},
-                     {"stddev_ns", static_cast<std::int64_t>(stddev_seconds * 1e9)},
-                     {"avg_ts", test.mean_tokens_per_second()},
-                     {"stddev_ts", test.stddev_tokens_per_second()},
+                     {"avg_ns", static_cast<std::int64_t>(seconds.mean * 1e9)},
+                     {"stddev_ns", static_cast<std::int64_t>(seconds.stddev * 1e9)},
+                     {"avg_ts", rate.mean},
+                     {"stddev_ts", rate.stddev},
                      {"samples_ns", samples_ns},
                      {"samples_ts", test.tokens_per_second()}});
     }
@@ -96,11 +89,11 @@ int run_bench(const BenchArgs& args) {
   std::printf("| model | size | params | backend | threads | test | t/s |\n");
   std::printf("| --- | ---: | ---: | --- | ---: | ---: | ---: |\n");
   for (const pipelines::SpeedTest& test : tests) {
+    const pipelines::SampleStats rate = pipelines::sample_stats(test.tokens_per_second());
     std::printf("| %s | %.2f MiB | %.2f M | %s | %zu | %s | %.2f ± %.2f |\n", filename.c_str(),
                 static_cast<double>(totals.bytes) / (1 << 20),
                 static_cast<double>(totals.params) / 1e6, backend.c_str(), pool.num_threads(),
-                test_name(test).c_str(), test.mean_tokens_per_second(),
-                test.stddev_tokens_per_second());
+                test_name(test).c_str(), rate.mean, rate.stddev);
   }
   return 0;
 }

@@ -49,18 +49,16 @@ std::vector<double> SpeedTest::tokens_per_second() const {
   return rates;
 }
 
-double SpeedTest::mean_tokens_per_second() const {
-  const std::vector<double> rates = tokens_per_second();
-  return std::accumulate(rates.begin(), rates.end(), 0.0) / static_cast<double>(rates.size());
-}
-
-double SpeedTest::stddev_tokens_per_second() const {
-  const std::vector<double> rates = tokens_per_second();
-  if (rates.size() < 2) return 0;
-  const double mean = mean_tokens_per_second();
+SampleStats sample_stats(const std::vector<double>& samples) {
+  SampleStats stats;
+  if (samples.empty()) return stats;
+  stats.mean =
+      std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
+  if (samples.size() < 2) return stats;
   double squares = 0;
-  for (double r : rates) squares += (r - mean) * (r - mean);
-  return std::sqrt(squares / static_cast<double>(rates.size() - 1));
+  for (double s : samples) squares += (s - stats.mean) * (s - stats.mean);
+  stats.stddev = std::sqrt(squares / static_cast<double>(samples.size() - 1));
+  return stats;
 }
 
 std::vector<SpeedTest> speed_bench(const models::CausalLM& model, const SpeedBenchOptions& options,

@@ -16,16 +16,22 @@
 
 namespace hfserve::pipelines {
 
+// The mean and sample standard deviation (0 for fewer than two samples) of `samples`, as
+// llama-bench reports its figures.
+struct SampleStats {
+  double mean = 0;
+  double stddev = 0;
+};
+SampleStats sample_stats(const std::vector<double>& samples);
+
 struct SpeedTest {
   std::size_t n_prompt = 0;     // prompt tokens (a pp test), or 0
   std::size_t n_gen = 0;        // generated tokens (a tg test), or 0
   std::vector<double> seconds;  // one per timed run
 
-  // llama-bench's figures: tokens per second of each run, and their mean and sample
-  // standard deviation (0 for one run).
+  // Tokens per second of each run (their sample_stats are llama-bench's avg_ts and
+  // stddev_ts).
   std::vector<double> tokens_per_second() const;
-  double mean_tokens_per_second() const;
-  double stddev_tokens_per_second() const;
 };
 
 struct SpeedBenchOptions {
