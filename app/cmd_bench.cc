@@ -46,7 +46,7 @@ std::string test_name(const pipelines::SpeedTest& test) {
 }
 
 int run_bench(const BenchArgs& args) {
-  std::unique_ptr<ModelRuntime> runtime = load_runtime(args.model);
+  std::unique_ptr<pipelines::ModelRuntime> runtime = load_runtime(args.model);
   if (!runtime->model.model) {
     throw Error(ErrorCode::kInvalidArgument, "hfserve bench measures text generation models; " +
                                                  runtime->reference +

@@ -22,7 +22,7 @@ struct GenerateArgs {
 };
 
 int run_generate(const GenerateArgs& args) {
-  std::unique_ptr<ModelRuntime> runtime = load_runtime(args.model);
+  std::unique_ptr<pipelines::ModelRuntime> runtime = load_runtime(args.model);
   pipelines::TextGenerator& generator = text_generator(*runtime);
   pipelines::TextRequest request;
   if (args.chat) {

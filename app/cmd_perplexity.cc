@@ -23,7 +23,7 @@ struct PerplexityArgs {
 
 int run_perplexity(const PerplexityArgs& args) {
   const std::string text = read_file_text(args.file);
-  std::unique_ptr<ModelRuntime> runtime = load_runtime(args.model);
+  std::unique_ptr<pipelines::ModelRuntime> runtime = load_runtime(args.model);
   pipelines::TextGenerator& generator = text_generator(*runtime);
   const std::vector<std::int32_t> tokens = generator.encode(text, true);
   // The tokenizer's own BOS (when it adds one) starts every window, as in llama.cpp.

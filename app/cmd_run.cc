@@ -56,7 +56,7 @@ bool read_message(bool interactive, std::string& message) {
 }
 
 int run_chat(const RunArgs& args) {
-  std::unique_ptr<ModelRuntime> runtime = load_runtime(args.model);
+  std::unique_ptr<pipelines::ModelRuntime> runtime = load_runtime(args.model);
   pipelines::TextGenerator& generator = text_generator(*runtime);
   if (runtime->model.templates.templates.empty()) {
     throw Error(ErrorCode::kUnsupported, runtime->reference +

@@ -26,10 +26,13 @@ constexpr std::array<std::string_view, 9> kTrue = {"true", "True", "TRUE", "yes"
 constexpr std::array<std::string_view, 9> kFalse = {"false", "False", "FALSE", "no", "No",
                                                     "NO",    "off",   "Off",   "OFF"};
 
-std::string normalized(std::string key) {
+std::string normalized(std::string key, const ApplyOptions& options) {
   std::replace(key.begin(), key.end(), '-', '_');
   for (const auto& [alias, name] : kAliases) {
     if (key == alias) return std::string(name);
+  }
+  for (const auto& [alias, name] : options.aliases) {
+    if (key == alias) return name;
   }
   return key;
 }
@@ -122,11 +125,27 @@ void set_switch(const ConfigFile& file, const ConfigEntry& entry, CLI::Option& o
 
 }  // namespace
 
-AppliedConfig apply_config(const ConfigFile& file, CLI::App& command) {
+AppliedConfig apply_config(const ConfigFile& file, CLI::App& command, const ApplyOptions& options) {
   AppliedConfig result;
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->count() > 0) result.command_line.insert(option->get_single_name());
+  }
+  if (!file.models.empty() && !options.models_allowed) {
+    throw Error(ErrorCode::kInvalidArgument,
+                file.path + " line " + std::to_string(file.models_line) +
+                    ": models: (several models in one process) is for `hfserve serve`; `" +
+                    command_path(command) + "` takes one model: name it with `model:`");
+  }
+  result.models = file.models;
+  const std::string scope =
+      options.scope.empty() ? "`" + command_path(command) + "`" : options.scope;
+  const std::string keys_hint =
+      options.keys_hint.empty()
+          ? "the keys are the long option names of `" + command_path(command) + " --help`"
+          : options.keys_hint;
   std::map<const CLI::Option*, const ConfigEntry*> seen;
   for (const ConfigEntry& entry : file.entries) {
-    const std::string name = normalized(entry.key);
+    const std::string name = normalized(entry.key, options);
     if (!configurable(name)) {
       fail(file, entry, entry.key + " cannot be set in a config file");
     }
@@ -134,9 +153,8 @@ AppliedConfig apply_config(const ConfigFile& file, CLI::App& command) {
     if (option == nullptr) {
       const std::string close = close_keys(command, name);
       fail(file, entry,
-           "unknown key '" + entry.key + "' for `" + command_path(command) + "`" +
-               (close.empty() ? "" : "; did you mean " + close + "?") +
-               " (the keys are the long option names of `" + command_path(command) + " --help`)");
+           "unknown key '" + entry.key + "' for " + scope +
+               (close.empty() ? "" : "; did you mean " + close + "?") + " (" + keys_hint + ")");
     }
     if (auto [it, fresh] = seen.emplace(option, &entry); !fresh) {
       if (it->second->key == entry.key) {
@@ -148,7 +166,8 @@ AppliedConfig apply_config(const ConfigFile& file, CLI::App& command) {
            entry.key + " sets " + option->get_single_name() + ", which " + it->second->key +
                " (line " + std::to_string(it->second->line) + ") sets already; keep one");
     }
-    if (option->count() > 0) {  // given on the command line, which wins
+    if (option->count() > 0 || options.command_line.count(option->get_single_name()) > 0) {
+      // given on the command line, which wins
       ++result.overridden;
       continue;
     }

@@ -10,7 +10,10 @@
 
 #include <cstddef>
 #include <map>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "app/config_file.h"
 
@@ -21,12 +24,33 @@ struct AppliedConfig {
   std::size_t overridden = 0;  // keys the command line overrode
   // For each option the file set: its long name -> "token in hfserve.yaml line 3".
   std::map<std::string, std::string> origins;
+  // The long names of the command's options given on the command line.
+  std::set<std::string> command_line;
+  // The file's `models:` entries, which the command applies itself (app/cmd_serve.cc).
+  std::vector<ConfigFile> models;
+};
+
+struct ApplyOptions {
+  // Whether the command takes `models:` (`hfserve serve`); else a file with it is refused.
+  bool models_allowed = false;
+  // More names a key may use for an option (a `models:` entry's name and from).
+  std::vector<std::pair<std::string, std::string>> aliases;
+  // Options that the command line set for a command not parsed from it (a `models:`
+  // entry): the file's keys for them are overridden, as for those with results.
+  std::set<std::string> command_line;
+  // What the keys are set for, in messages, when not the command itself ("a model of
+  // `models:`"), and where its keys are listed.
+  std::string scope;
+  std::string keys_hint;
 };
 
 // Throws Error(kInvalidArgument) naming the file, the line and the key for an unknown key
 // (with the known keys closest to it), a key given twice (under any spelling), a value
 // the option refuses, a list for an option that takes one value, and a switch that is not
-// true or false. A value from a secret reference is never shown.
-AppliedConfig apply_config(const ConfigFile& file, CLI::App& command);
+// true or false, and `models:` unless options.models_allowed. A value from a secret
+// reference is never shown. Only the file's top level is applied; its `models:` entries are
+// applied each on its own (app/cmd_serve.cc).
+AppliedConfig apply_config(const ConfigFile& file, CLI::App& command,
+                           const ApplyOptions& options = {});
 
 }  // namespace hfserve::app

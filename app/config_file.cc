@@ -12,9 +12,8 @@
 namespace hfserve::app {
 namespace {
 
-[[noreturn]] void fail(const std::string& where, const std::string& what,
-                       ErrorCode code = ErrorCode::kInvalidArgument) {
-  throw Error(code, where + ": " + what);
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw Error(ErrorCode::kInvalidArgument, where + ": " + what);
 }
 
 std::string at_line(const std::string& path, const YAML::Mark& mark) {
@@ -42,12 +41,6 @@ ConfigEntry read_entry(const ConfigFile& file, const YAML::Node& key, const YAML
   }
   entry.key = key.Scalar();
   const std::string where = file.where(entry);
-  if (entry.key == "models") {
-    fail(where,
-         "a `models:` list (several models in one process) is planned but not supported yet; "
-         "serve one model per process and name it with `model:` (docs/configuration.md)",
-         ErrorCode::kUnsupported);
-  }
   switch (value.Type()) {
     case YAML::NodeType::Scalar:
       entry.plain = value.Tag() == "?";
@@ -97,6 +90,37 @@ bool has_second_document(const std::string& text) {
   return parser.HandleNextDocument(ignore) && parser.HandleNextDocument(ignore);
 }
 
+// The keys of one mapping, in order, into `file`.
+void read_mapping(ConfigFile& file, const YAML::Node& map, const hub::EnvLookup& env) {
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    file.entries.push_back(read_entry(file, it->first, it->second, env));
+  }
+}
+
+// `models:`: a list of mappings, each one model's keys (docs/configuration.md).
+void read_models(ConfigFile& file, const YAML::Node& key, const YAML::Node& value,
+                 const hub::EnvLookup& env) {
+  file.models_line = key.Mark().line + 1;
+  const std::string where = file.path + " line " + std::to_string(file.models_line);
+  if (!value.IsSequence() || value.size() == 0) {
+    fail(where,
+         "models: expected a list of models, each a mapping such as `- name: chat` and "
+         "`from: org/model` on the next line");
+  }
+  for (const YAML::Node& item : value) {
+    if (!item.IsMap() || item.size() == 0) {
+      fail(at_line(file.path, item.Mark()),
+           "models: each item is one model, a mapping of its keys (name, from, initial_load "
+           "and model options), not a single value, a list or empty");
+    }
+    ConfigFile model;
+    model.path = file.path;
+    model.line = item.Mark().line + 1;
+    read_mapping(model, item, env);
+    file.models.push_back(std::move(model));
+  }
+}
+
 }  // namespace
 
 std::string ConfigFile::where(const ConfigEntry& entry) const {
@@ -128,7 +152,16 @@ ConfigFile parse_config(std::string_view text, const std::string& path, const hu
              std::string(root.IsSequence() ? "a list" : "a single value"));
   }
   for (auto it = root.begin(); it != root.end(); ++it) {
-    file.entries.push_back(read_entry(file, it->first, it->second, env));
+    if (it->first.IsScalar() && it->first.Scalar() == "models") {
+      if (file.models_line != 0) {
+        fail(at_line(path, it->first.Mark()), "models is given twice (line " +
+                                                  std::to_string(file.models_line) +
+                                                  " and here); keep one list");
+      }
+      read_models(file, it->first, it->second, env);
+    } else {
+      file.entries.push_back(read_entry(file, it->first, it->second, env));
+    }
   }
   return file;
 }

@@ -48,9 +48,11 @@ int main(int argc, char** argv) {
           config_option && config_option->count() > 0 ? config_option->as<std::string>() : "";
       std::optional<hfserve::app::AppliedConfig> applied;
       if (!config.empty()) {
+        hfserve::app::ApplyOptions options;
+        options.models_allowed = command.takes_models;
         applied = hfserve::app::apply_config(
             hfserve::app::read_config_file(config, hfserve::hub::process_environment()),
-            *command.cli);
+            *command.cli, options);
         if (command.configured) command.configured(*applied);
       }
       hfserve::log::set_level(log_level);

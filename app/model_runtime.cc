@@ -1,7 +1,5 @@
 #include "app/model_runtime.h"
 
-#include <filesystem>
-
 #include <cctype>
 
 #include "hub/pull.h"
@@ -110,17 +108,7 @@ void note_config(const AppliedConfig& config, ModelArgs& args) {
   }
 }
 
-namespace {
-
-std::size_t weight_file_bytes(const formats::WeightSource& weights) {
-  std::size_t bytes = 0;
-  for (const std::string& file : weights.files()) bytes += std::filesystem::file_size(file);
-  return bytes;
-}
-
-}  // namespace
-
-std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
+std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
   if (a.dtype != "auto" && a.dtype != "float32") {
     throw Error(ErrorCode::kUnsupported,
                 "--dtype " + a.dtype +
@@ -163,7 +151,7 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   log::info("device: cpu ({})",
             a.device == "cpu" ? "--device cpu" : "auto: this build has no CUDA kernels");
   kernels::install();
-  auto runtime = std::make_unique<ModelRuntime>();
+  auto runtime = std::make_unique<pipelines::ModelRuntime>();
   runtime->device = "cpu";
   runtime->reference = reference;
   runtime->pulled = pulled;
@@ -181,7 +169,7 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
     runner.max_queue = a.max_queue;
     runner.num_threads = a.threads;
     pipelines::check_memory_fits(
-        {weight_file_bytes(*runtime->encoder->weights), 0,
+        {pipelines::weight_file_bytes(*runtime->encoder->weights), 0,
          pipelines::working_bytes(runtime->encoder->config, a.max_batch_tokens, 0)},
         pipelines::available_memory(), reference);
     runtime->encoder_tasks = std::make_unique<pipelines::EncoderTasks>(*runtime->encoder, runner);
@@ -222,7 +210,7 @@ std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& a) {
   // Checked before the KV cache is allocated: a model that cannot fit fails here with the
   // numbers rather than being OOM-killed while serving.
   pipelines::MemoryNeeds needs;
-  needs.weights = weight_file_bytes(*runtime->model.weights);
+  needs.weights = pipelines::weight_file_bytes(*runtime->model.weights);
   needs.working = pipelines::working_bytes(runtime->model.config, options.max_num_batched_tokens,
                                            options.max_num_seqs);
   const std::optional<std::size_t> available = pipelines::available_memory();

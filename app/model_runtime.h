@@ -11,11 +11,7 @@
 #include <string>
 
 #include "app/config_apply.h"
-#include "pipelines/encoder_tasks.h"
-#include "pipelines/loaded_encoder.h"
-#include "pipelines/loaded_model.h"
-#include "pipelines/text2text.h"
-#include "pipelines/text_generation.h"
+#include "pipelines/model_runtime.h"
 
 namespace hfserve::app {
 
@@ -57,32 +53,10 @@ void add_model_options(CLI::App* cmd, ModelArgs& args, const std::string& defaul
 // Notes what a --config file set that ModelArgs reports elsewhere (the token's source).
 void note_config(const AppliedConfig& config, ModelArgs& args);
 
-struct ModelRuntime {
-  std::string reference;    // the model reference as resolved (for the served name)
-  hub::PulledModel pulled;  // where its files came from (revision, commit)
-  std::string device;       // where it runs ("cpu"), for logs and spans
-  // A causal LM (model and generator), an encoder (encoder and encoder_tasks) or an
-  // encoder-decoder (seq2seq and text2text).
-  pipelines::LoadedModel model;
-  std::unique_ptr<pipelines::TextGenerator> generator;
-  std::unique_ptr<pipelines::LoadedEncoder> encoder;
-  std::unique_ptr<pipelines::EncoderTasks> encoder_tasks;
-  std::unique_ptr<pipelines::LoadedSeq2Seq> seq2seq;
-  std::unique_ptr<pipelines::Text2TextGenerator> text2text;
-
-  // Whichever kind was loaded: its folder or file, and its weights.
-  const std::string& source() const {
-    return encoder ? encoder->source : seq2seq ? seq2seq->source : model.source;
-  }
-  const formats::WeightSource& weights() const {
-    return encoder ? *encoder->weights : seq2seq ? *seq2seq->weights : *model.weights;
-  }
-};
-
 // Resolves, loads and starts the model: a causal LM with its engine, an encoder (a
 // BERT-family config.json) with its runner, or an encoder-decoder (T5) with its
 // text2text generator. Throws Error saying what to fix.
-std::unique_ptr<ModelRuntime> load_runtime(const ModelArgs& args);
+std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& args);
 
 // "4GiB" → 4294967296; plain digits are bytes. Throws Error(kInvalidArgument).
 std::size_t parse_bytes(const std::string& text, const std::string& option);

@@ -18,6 +18,7 @@ struct Subcommand {
   // For a command that takes --config: told where the file's values went, once main.cc
   // has applied them (after the command line, before `run`), e.g. to log a token's source.
   std::function<void(const AppliedConfig&)> configured;
+  bool takes_models = false;  // its file may hold `models:` (AppliedConfig::models)
 };
 
 Subcommand add_serve_command(CLI::App& app);          // app/cmd_serve.cc

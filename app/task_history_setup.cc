@@ -42,8 +42,8 @@ std::unique_ptr<telemetry::TaskHistory> open_task_history(const TaskHistoryArgs&
 }
 
 void record_model_load(telemetry::TaskHistory* history, const std::string& reference,
-                       std::chrono::system_clock::time_point start, const ModelRuntime* runtime,
-                       const std::string& error) {
+                       std::chrono::system_clock::time_point start,
+                       const pipelines::ModelRuntime* runtime, const std::string& error) {
   if (!history) return;
   telemetry::Span span = telemetry::start_span(telemetry::kTaskModelLoad);
   span.start_time = start;
@@ -51,14 +51,10 @@ void record_model_load(telemetry::TaskHistory* history, const std::string& refer
   span.input = reference;
   span.labels = {{"model", reference}, {"device", runtime ? runtime->device : "cpu"}};
   if (runtime) {
-    std::uintmax_t bytes = 0;
-    for (const std::string& file : runtime->weights().files()) {
-      bytes += std::filesystem::file_size(file);
-    }
     span.labels["source"] = runtime->source();
     span.labels["revision"] = runtime->pulled.revision;
     span.labels["commit"] = runtime->pulled.commit;
-    span.labels["bytes"] = bytes;
+    span.labels["bytes"] = pipelines::weight_file_bytes(runtime->weights());
     span.labels["status"] = "ok";
   } else {
     span.labels["status"] = "error";

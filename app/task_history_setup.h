@@ -28,7 +28,7 @@ std::unique_ptr<telemetry::TaskHistory> open_task_history(const TaskHistoryArgs&
 // Records the `model_load` span of a load that began at `start`: the reference, revision,
 // commit, weight bytes, duration and device, or the error when `runtime` is null.
 void record_model_load(telemetry::TaskHistory* history, const std::string& reference,
-                       std::chrono::system_clock::time_point start, const ModelRuntime* runtime,
-                       const std::string& error);
+                       std::chrono::system_clock::time_point start,
+                       const pipelines::ModelRuntime* runtime, const std::string& error);
 
 }  // namespace hfserve::app

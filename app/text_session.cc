@@ -28,7 +28,7 @@ void apply_sampling(const SamplingArgs& args, const pipelines::TextGenerator& ge
   request.stop = args.stop;
 }
 
-pipelines::TextGenerator& text_generator(ModelRuntime& runtime) {
+pipelines::TextGenerator& text_generator(pipelines::ModelRuntime& runtime) {
   if (!runtime.generator) {
     throw Error(ErrorCode::kUnsupported,
                 runtime.reference +

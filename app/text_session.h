@@ -32,7 +32,7 @@ void apply_sampling(const SamplingArgs& args, const pipelines::TextGenerator& ge
                     pipelines::TextRequest& request);
 
 // The runtime's generator; Error(kUnsupported) for an encoder model.
-pipelines::TextGenerator& text_generator(ModelRuntime& runtime);
+pipelines::TextGenerator& text_generator(pipelines::ModelRuntime& runtime);
 
 // Runs the request, writing its text to stdout as it arrives; returns the whole text.
 std::string stream_to_stdout(pipelines::TextGenerator& generator, pipelines::TextRequest request);

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "server/api_error.h"
+#include "server/request_model.h"
 #include "util/base64.h"
 
 namespace hfserve::server {
@@ -72,12 +73,6 @@ void read_input(const Body& input, pipelines::EmbeddingRequest& request) {
   } else {
     throw ParamError("input", shapes);
   }
-}
-
-std::string requested_model(const Body& body) {
-  if (!body.contains("model") || body["model"].is_null()) return "";
-  if (!body["model"].is_string()) throw ParamError("model", "model must be a string");
-  return body["model"].get<std::string>();
 }
 
 }  // namespace

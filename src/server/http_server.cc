@@ -16,6 +16,7 @@
 #include "server/kserve_v2.h"
 #include "server/openai_request.h"
 #include "server/openai_response.h"
+#include "server/request_model.h"
 #include "server/request_span.h"
 #include "server/text2text_request.h"
 #include "telemetry/metrics.h"
@@ -61,6 +62,27 @@ std::string sse(const Json& event) {
 
 using Clock = std::chrono::steady_clock;
 
+// The model a request runs on, and the name its answer carries (the one it asked for). The
+// runtime is held for the whole request, so a reload never frees weights still in use.
+struct Served {
+  std::shared_ptr<const pipelines::ModelRuntime> runtime;
+  std::string name;
+};
+
+// A generation that holds its model: it must outlive the generation running on it, and a
+// stream outlives the handler that started it.
+std::shared_ptr<pipelines::Generation> holding_model(std::unique_ptr<pipelines::Generation> g,
+                                                     const Served& served) {
+  return std::shared_ptr<pipelines::Generation>(
+      g.release(), [runtime = served.runtime](pipelines::Generation* p) { delete p; });
+}
+
+// How many tokens a non-streamed request read and wrote.
+struct TokenCounts {
+  std::size_t prompt = 0;
+  std::size_t completion = 0;
+};
+
 // The timeline of one generation request, for the latency metrics.
 struct RequestTiming {
   RequestTiming(std::string model, std::string endpoint) {
@@ -103,20 +125,23 @@ struct HttpServer::Impl {
   httplib::Server http;
   std::thread thread;
   int bound_port = 0;
-  std::atomic<pipelines::TextGenerator*> generator{nullptr};
-  std::atomic<pipelines::EncoderTasks*> encoder{nullptr};
-  std::atomic<pipelines::Text2TextGenerator*> text2text{nullptr};
+  pipelines::ModelRegistry& models;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> in_flight{0};  // live RequestSpans
-  pipelines::TaskSettings task;           // written before `encoder` is set, read only after
   std::mutex stopped_mutex;
   std::condition_variable stopped_cv;
   bool stopped = false;
   telemetry::Metrics metrics;
   std::mutex scrape_mutex;
-  engine::EngineStats last_stats;  // what the counters already hold (guarded by scrape_mutex)
+  // Per model: the load whose engine counters were last scraped (its loaded_at), and what
+  // the Prometheus counters already hold of them. Guarded by scrape_mutex.
+  struct Scraped {
+    std::chrono::system_clock::time_point loaded_at;
+    engine::EngineStats stats;
+  };
+  std::vector<Scraped> scraped;
 
-  explicit Impl(ServerOptions o) : options(std::move(o)) {}
+  explicit Impl(ServerOptions o) : options(std::move(o)), models(*options.models) {}
 
   // Probes answer without the API key; a model's V1 readiness is a GET, its predict a POST.
   bool open_route(const httplib::Request& req) const {
@@ -159,9 +184,13 @@ struct HttpServer::Impl {
     return httplib::Server::HandlerResponse::Unhandled;
   }
 
-  bool ready() const {
-    return !draining && (generator.load() != nullptr || encoder.load() != nullptr ||
-                         text2text.load() != nullptr);
+  bool ready() const { return !draining && models.ready(); }
+
+  // A model's own readiness (KServe's per-model probes): loaded, or loaded on first use.
+  bool model_ready(std::size_t index) const {
+    const pipelines::ModelStatus status = models.status(index);
+    return !draining &&
+           (status.state == pipelines::ModelState::kReady || !status.spec.initial_load);
   }
 
   // How inference requests are recorded (task history, request log, in-flight count).
@@ -175,45 +204,44 @@ struct HttpServer::Impl {
     }
   }
 
-  pipelines::TextGenerator& ready_generator() const {
-    refuse_if_draining();
-    pipelines::TextGenerator* g = generator.load();
-    if (g) return *g;
-    if (encoder.load()) {
-      throw Error(ErrorCode::kUnsupported,
-                  "this model is an encoder: it serves /v1/embeddings (and /v1/rerank when it "
-                  "is a cross-encoder), not text generation");
-    }
-    if (text2text.load()) {
-      throw Error(ErrorCode::kUnsupported,
-                  "this model is an encoder-decoder (text2text): it serves /v1/completions and "
-                  "KServe's V1 predict");
-    }
-    throw Error(ErrorCode::kUnavailable, "the model is still loading; retry shortly");
+  // The index of the model named `requested` ("": the first); an unknown name is a 404
+  // that lists the served ones.
+  std::size_t model_index(const std::string& requested) const {
+    if (const std::optional<std::size_t> index = models.find(requested)) return *index;
+    std::string names;
+    for (const std::string& n : models.all_names()) names += (names.empty() ? "" : ", ") + n;
+    throw Error(ErrorCode::kNotFound,
+                "the model '" + requested + "' does not exist; served: " + names);
   }
 
-  pipelines::EncoderTasks& ready_encoder() const {
+  // The model a request names, loaded (a model loaded on first use loads now).
+  Served serve_model(const std::string& requested) {
     refuse_if_draining();
-    pipelines::EncoderTasks* e = encoder.load();
-    if (e) return *e;
-    if (generator.load() || text2text.load()) {
-      throw Error(ErrorCode::kUnsupported,
-                  "this model generates text: embeddings and rerank need an encoder model "
-                  "(BERT, RoBERTa, XLM-RoBERTa, DistilBERT)");
-    }
-    throw Error(ErrorCode::kUnavailable, "the model is still loading; retry shortly");
+    const std::size_t index = model_index(requested);
+    Served served{models.acquire(index), requested};
+    if (served.name.empty()) served.name = models.names(index).front();
+    return served;
   }
 
-  // The served name the request asked for (the default when it named none).
-  std::string served_name(const std::string& requested) const {
-    if (requested.empty()) return options.served_names.front();
-    if (std::find(options.served_names.begin(), options.served_names.end(), requested) ==
-        options.served_names.end()) {
-      std::string names;
-      for (const std::string& n : options.served_names) names += (names.empty() ? "" : ", ") + n;
-      throw ParamError("model", "the model '" + requested + "' does not exist; served: " + names);
+  static pipelines::TextGenerator& generator_of(const Served& served) {
+    if (served.runtime->generator) return *served.runtime->generator;
+    if (served.runtime->encoder_tasks) {
+      throw Error(ErrorCode::kUnsupported,
+                  "'" + served.name +
+                      "' is an encoder: it serves /v1/embeddings (and /v1/rerank when it is a "
+                      "cross-encoder), not text generation");
     }
-    return requested;
+    throw Error(ErrorCode::kUnsupported, "'" + served.name +
+                                             "' is an encoder-decoder (text2text): it serves "
+                                             "/v1/completions and KServe's V1 predict");
+  }
+
+  static pipelines::EncoderTasks& encoder_of(const Served& served) {
+    if (served.runtime->encoder_tasks) return *served.runtime->encoder_tasks;
+    throw Error(ErrorCode::kUnsupported,
+                "'" + served.name +
+                    "' generates text: embeddings and rerank need an encoder model (BERT, "
+                    "RoBERTa, XLM-RoBERTa, DistilBERT)");
   }
 
   // Wraps a handler: any Error becomes its status and OpenAI error body (KServe's
@@ -239,73 +267,36 @@ struct HttpServer::Impl {
 
   // /v1/completions for a text2text model: one JSON answer in OpenAI's text_completion
   // shape, after the whole generation.
-  void complete_text2text(const httplib::Request& req, httplib::Response& res,
-                          pipelines::Text2TextGenerator& t2t) {
-    RequestSpan span(recording(), "completions", req.body);
-    const std::string id = random_id("cmpl-");
-    span.set_request_id(id);
-    telemetry::RequestRecord record;
-    record.endpoint = "completions";
-    const Clock::time_point start = Clock::now();
-    pipelines::Text2TextResult result;
-    try {
-      refuse_if_draining();
-      std::string requested;
-      const pipelines::Text2TextRequest request =
-          parse_text2text_request(parse_body(req), requested);
-      record.model = served_model(requested);
-      span.set_model(record.model);
-      result = t2t.generate(request);
-      send_json(res, 200, text2text_completion_body(id, record.model, result));
-      span.finish(200, result.prompt_tokens, result.completion_tokens);
-    } catch (const Error& error) {
-      span.finish(http_status(error.code()), 0, 0, error.message());
-      record.failed = true;
-      if (!record.model.empty()) finish_record(record, start, 0);
-      throw;
-    }
-    record.completion_tokens = result.completion_tokens;
-    finish_record(record, start, result.prompt_tokens);
+  TokenCounts complete_text2text(httplib::Response& res, const std::string& id,
+                                 const nlohmann::ordered_json& body, const Served& served) {
+    const pipelines::Text2TextResult result =
+        served.runtime->text2text->generate(parse_text2text_request(body));
+    send_json(res, 200, text2text_completion_body(id, served.name, result));
+    return {result.prompt_tokens, result.completion_tokens};
   }
 
   // KServe V1 predict for a text2text model: {"predictions": [generated text, ...]}, each
   // instance generated greedily up to 16 tokens (transformers' default max_length 20
   // counts the start token; KServe itself answers text2text over OpenAI's routes only).
-  void predict_text2text(const httplib::Request& req, httplib::Response& res,
-                         pipelines::Text2TextGenerator& t2t) {
-    const std::string requested = req.matches[1];
-    RequestSpan span(recording(), "kserve_v1", req.body);
-    span.set_request_id(random_id("predict-"));
-    std::size_t prompt = 0, completion = 0;
-    try {
-      refuse_if_draining();
-      const std::string name = served_model(requested);
-      span.set_model(name);
-      nlohmann::ordered_json predictions = nlohmann::ordered_json::array();
-      for (const std::string& text : parse_v1_request(parse_body(req))) {
-        pipelines::Text2TextRequest request;
-        request.text = text;
-        request.sampling.temperature = 0;
-        request.sampling.max_tokens = 16;
-        const pipelines::Text2TextResult result = t2t.generate(request);
-        prompt += result.prompt_tokens;
-        completion += result.completion_tokens;
-        predictions.push_back(result.text);
-      }
-      send_json(res, 200, nlohmann::ordered_json{{"predictions", predictions}});
-      span.finish(200, prompt, completion);
-    } catch (const Error& error) {
-      span.finish(http_status(error.code()), prompt, completion, error.message());
-      throw;
+  static nlohmann::ordered_json predict_text2text(const nlohmann::ordered_json& body,
+                                                  const Served& served, TokenCounts& tokens) {
+    nlohmann::ordered_json predictions = nlohmann::ordered_json::array();
+    for (const std::string& text : parse_v1_request(body)) {
+      pipelines::Text2TextRequest request;
+      request.text = text;
+      request.sampling.temperature = 0;
+      request.sampling.max_tokens = 16;
+      const pipelines::Text2TextResult result = served.runtime->text2text->generate(request);
+      tokens.prompt += result.prompt_tokens;
+      tokens.completion += result.completion_tokens;
+      predictions.push_back(result.text);
     }
+    return nlohmann::ordered_json{{"predictions", predictions}};
   }
 
   void generate(const httplib::Request& req, httplib::Response& res, bool chat) {
-    if (pipelines::Text2TextGenerator* t2t = text2text.load(); t2t && !chat) {
-      complete_text2text(req, res, *t2t);
-      return;
-    }
-    auto span = std::make_shared<RequestSpan>(recording(), chat ? "chat" : "completions", req.body);
+    const std::string endpoint = chat ? "chat" : "completions";
+    auto span = std::make_shared<RequestSpan>(recording(), endpoint, req.body);
     // Made on arrival, so that a refused request's log line and span carry it too.
     const std::string id = random_id(chat ? "chatcmpl-" : "cmpl-");
     span->set_request_id(id);
@@ -314,15 +305,23 @@ struct HttpServer::Impl {
     std::shared_ptr<ResponseWriter> writer;
     std::shared_ptr<RequestTiming> timing;
     try {
-      pipelines::TextGenerator& g = ready_generator();
       const nlohmann::ordered_json body = parse_body(req);
+      const Served served = serve_model(requested_model(body));
+      span->set_model(served.name);
+      timing = std::make_shared<RequestTiming>(served.name, endpoint);
+      if (served.runtime->text2text && !chat) {
+        const TokenCounts tokens = complete_text2text(res, id, body, served);
+        span->finish(200, tokens.prompt, tokens.completion);
+        timing->record.completion_tokens = tokens.completion;
+        finish_record(timing->record, timing->start, tokens.prompt);
+        return;
+      }
+      pipelines::TextGenerator& g = generator_of(served);
       call = std::make_shared<OpenAiCall>(chat ? parse_chat_request(body, g)
                                                : parse_completion_request(body, g));
-      const std::string name = served_model(call->model);
-      span->set_model(name);
-      generation = g.start(call->text);
-      writer = std::make_shared<ResponseWriter>(*call, name, "hfserve-" + options.version, g, id);
-      timing = std::make_shared<RequestTiming>(name, chat ? "chat" : "completions");
+      generation = holding_model(g.start(call->text), served);
+      writer =
+          std::make_shared<ResponseWriter>(*call, served.name, "hfserve-" + options.version, g, id);
       if (!call->stream) {
         std::vector<pipelines::ChoiceDelta> deltas;
         while (generation->next(deltas)) {
@@ -339,6 +338,12 @@ struct HttpServer::Impl {
     } catch (const Error& error) {
       span->finish(http_status(error.code()), generation ? generation->prompt_tokens() : 0,
                    generation ? generation->completion_tokens() : 0, error.message());
+      if (timing && generation) {
+        timing->finish(metrics, *generation, true);
+      } else if (timing) {
+        timing->record.failed = true;
+        finish_record(timing->record, timing->start, 0);
+      }
       throw;
     }
     res.set_header("Cache-Control", "no-cache");
@@ -388,81 +393,67 @@ struct HttpServer::Impl {
   }
 
   // /v1/embeddings, /v1/rerank and KServe's predict and infer: one JSON response, an
-  // `ai_completion` span, the request metrics (prompt tokens only). `run(body, tasks,
-  // tokens, model)` parses, computes and returns the response body, and says the served
-  // name it answered as.
+  // `ai_completion` span, the request metrics. The model is the one named in the path
+  // (KServe's routes), else in the body. `run(body, served, tokens)` parses, computes and
+  // returns the response body, and counts the tokens it read and wrote.
   template <typename Run>
   void encode(const httplib::Request& req, httplib::Response& res, const std::string& endpoint,
-              const std::string& id, Run run) {
+              const std::string& id, const std::optional<std::string>& path_model, Run run) {
     RequestSpan span(recording(), endpoint, req.body);
     span.set_request_id(id);
     telemetry::RequestRecord record;
     record.endpoint = endpoint;
     const Clock::time_point start = Clock::now();
-    std::size_t tokens = 0;
+    TokenCounts tokens;
     try {
-      pipelines::EncoderTasks& tasks = ready_encoder();
       const nlohmann::ordered_json body = parse_body(req);
-      const auto response = run(body, tasks, tokens, record.model);
-      span.set_model(record.model);
+      const Served served = serve_model(path_model ? *path_model : requested_model(body));
+      record.model = served.name;
+      span.set_model(served.name);
+      const auto response = run(body, served, tokens);
       send_json(res, 200, response);
-      span.finish(200, tokens, 0);
+      span.finish(200, tokens.prompt, tokens.completion);
     } catch (const Error& error) {
-      span.finish(http_status(error.code()), tokens, 0, error.message());
+      span.finish(http_status(error.code()), tokens.prompt, tokens.completion, error.message());
       record.failed = true;
-      if (!record.model.empty()) finish_record(record, start, tokens);
+      if (!record.model.empty()) finish_record(record, start, tokens.prompt);
       throw;
     }
-    finish_record(record, start, tokens);
-  }
-
-  // The served name a request asked for; an unknown one is a 404 listing the served names.
-  std::string served_model(const std::string& requested) const {
-    try {
-      return served_name(requested);
-    } catch (const ParamError& error) {
-      throw Error(ErrorCode::kNotFound, error.message());
-    }
+    record.completion_tokens = tokens.completion;
+    finish_record(record, start, tokens.prompt);
   }
 
   void embeddings(const httplib::Request& req, httplib::Response& res) {
-    encode(req, res, "embeddings", random_id("embd-"),
-           [this](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
-                  std::size_t& tokens, std::string& name) {
+    encode(req, res, "embeddings", random_id("embd-"), std::nullopt,
+           [](const nlohmann::ordered_json& body, const Served& served, TokenCounts& tokens) {
              const EmbeddingsCall call = parse_embeddings_request(body);
-             name = served_model(call.model);
-             const pipelines::EmbeddingResult result = pipelines::embed(tasks, call.request);
-             tokens = result.prompt_tokens;
-             return embeddings_body(call, result, name);
+             const pipelines::EmbeddingResult result =
+                 pipelines::embed(encoder_of(served), call.request);
+             tokens.prompt = result.prompt_tokens;
+             return embeddings_body(call, result, served.name);
            });
   }
 
   void rerank(const httplib::Request& req, httplib::Response& res) {
     const std::string id = random_id("rerank-");
-    encode(req, res, "rerank", id,
-           [this, &id](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
-                       std::size_t& tokens, std::string& name) {
+    encode(req, res, "rerank", id, std::nullopt,
+           [&id](const nlohmann::ordered_json& body, const Served& served, TokenCounts& tokens) {
              const RerankCall call = parse_rerank_request(body);
-             name = served_model(call.model);
-             const pipelines::RerankResult result = pipelines::rerank(tasks, call.request);
-             tokens = result.prompt_tokens;
-             return rerank_body(call, result, name, id);
+             const pipelines::RerankResult result =
+                 pipelines::rerank(encoder_of(served), call.request);
+             tokens.prompt = result.prompt_tokens;
+             return rerank_body(call, result, served.name, id);
            });
   }
 
-  // KServe V1 POST /v1/models/<name>:predict.
+  // KServe V1 POST /v1/models/<name>:predict: the model's task, or text2text generation.
   void v1_predict(const httplib::Request& req, httplib::Response& res) {
-    if (pipelines::Text2TextGenerator* t2t = text2text.load()) {
-      predict_text2text(req, res, *t2t);
-      return;
-    }
-    const std::string requested = req.matches[1];
-    encode(req, res, "kserve_v1", random_id("predict-"),
-           [this, &requested](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
-                              std::size_t& tokens, std::string& name) {
-             name = served_model(requested);
-             const TaskResult result = run_task(tasks, task, parse_v1_request(body));
-             tokens = prompt_tokens(result);
+    encode(req, res, "kserve_v1", random_id("predict-"), std::string(req.matches[1]),
+           [](const nlohmann::ordered_json& body, const Served& served, TokenCounts& tokens) {
+             if (served.runtime->text2text) return predict_text2text(body, served, tokens);
+             const TaskResult result =
+                 run_task(encoder_of(served), served.runtime->task, parse_v1_request(body));
+             tokens.prompt = prompt_tokens(result);
              return v1_response(result);
            });
   }
@@ -472,15 +463,13 @@ struct HttpServer::Impl {
     if (req.has_header("Inference-Header-Content-Length")) {
       throw ParamError("", "binary tensor data is not supported: send JSON tensors");
     }
-    const std::string requested = req.matches[1];
-    encode(req, res, "kserve_v2", random_id("infer-"),
-           [this, &requested](const nlohmann::ordered_json& body, pipelines::EncoderTasks& tasks,
-                              std::size_t& tokens, std::string& name) {
-             name = served_model(requested);
+    encode(req, res, "kserve_v2", random_id("infer-"), std::string(req.matches[1]),
+           [](const nlohmann::ordered_json& body, const Served& served, TokenCounts& tokens) {
              const V2Call call = parse_v2_request(body);
-             const TaskResult result = run_task(tasks, task, call.texts);
-             tokens = prompt_tokens(result);
-             return v2_response(call, name, v2_outputs(result));
+             const TaskResult result =
+                 run_task(encoder_of(served), served.runtime->task, call.texts);
+             tokens.prompt = prompt_tokens(result);
+             return v2_response(call, served.name, v2_outputs(result));
            });
   }
 
@@ -551,52 +540,120 @@ struct HttpServer::Impl {
     send_json(res, 200, {{"object", "list"}, {"data", data}});
   }
 
-  // The engine's gauges as of now, and its lifetime counters' growth since the last scrape.
+  // Each loaded model's load figures, its engine's gauges as of now, and its engine's
+  // lifetime counters' growth since the last scrape (from zero for a model reloaded since).
   std::string scrape() {
-    if (pipelines::TextGenerator* g = generator.load()) {
-      std::lock_guard lock(scrape_mutex);
-      const engine::EngineStats stats = g->engine().stats();
-      const std::string& name = options.served_names.front();
+    std::lock_guard lock(scrape_mutex);
+    scraped.resize(models.size());
+    for (std::size_t i = 0; i < models.size(); ++i) {
+      const pipelines::ModelStatus status = models.status(i);
+      if (!status.runtime) continue;
+      const std::string& name = status.spec.names.front();
+      metrics.record_model_load(
+          name, status.load_seconds,
+          static_cast<double>(pipelines::weight_file_bytes(status.runtime->weights())));
+      if (!status.runtime->generator) continue;
+      const engine::EngineStats stats = status.runtime->generator->engine().stats();
+      Scraped& last = scraped[i];
+      if (last.loaded_at != status.loaded_at) last = {status.loaded_at, {}};
       metrics.set_engine_state(name, stats.running, stats.waiting, stats.kv_usage);
-      metrics.add_prefix_cache(name, stats.prefix_queries - last_stats.prefix_queries,
-                               stats.prefix_hits - last_stats.prefix_hits);
-      metrics.add_preemptions(name, stats.preemptions - last_stats.preemptions);
-      last_stats = stats;
+      metrics.add_prefix_cache(name, stats.prefix_queries - last.stats.prefix_queries,
+                               stats.prefix_hits - last.stats.prefix_hits);
+      metrics.add_preemptions(name, stats.preemptions - last.stats.preemptions);
+      last.stats = stats;
     }
     return metrics.serialize();
   }
 
-  void models(httplib::Response& res) {
-    std::string root;
-    std::size_t max_model_len = 0;
-    if (pipelines::EncoderTasks* e = encoder.load()) {
-      root = e->model().source;
-      max_model_len = e->max_model_len();
-    } else if (pipelines::Text2TextGenerator* t = text2text.load()) {
-      root = t->model().source;
-      max_model_len = static_cast<std::size_t>(t->model().config.max_position_embeddings);
-    } else {
-      pipelines::TextGenerator& g = ready_generator();
-      root = g.model().source;
-      max_model_len = g.engine().max_model_len();
-    }
+  // GET /v1/models: every served name; a model not loaded yet has no max_model_len.
+  void list_models(httplib::Response& res) {
     Json data = Json::array();
-    for (const std::string& name : options.served_names) {
-      data.push_back({{"id", name},
+    for (std::size_t i = 0; i < models.size(); ++i) {
+      const pipelines::ModelStatus status = models.status(i);
+      for (const std::string& name : status.spec.names) {
+        Json model = {{"id", name},
                       {"object", "model"},
                       {"created", 0},
                       {"owned_by", "hfserve"},
-                      {"root", root},
-                      {"max_model_len", max_model_len}});
+                      {"root", status.runtime ? status.runtime->source() : status.spec.reference}};
+        if (status.runtime) model["max_model_len"] = status.runtime->max_model_len();
+        data.push_back(std::move(model));
+      }
     }
     send_json(res, 200, {{"object", "list"}, {"data", data}});
   }
 
+  // One model as GET /admin/models and a reload show it (docs/configuration.md).
+  Json admin_model(std::size_t index) const {
+    const pipelines::ModelStatus status = models.status(index);
+    const std::vector<std::string>& names = status.spec.names;
+    Json model = {{"name", names.front()},
+                  {"aliases", std::vector<std::string>(names.begin() + 1, names.end())},
+                  {"from", status.spec.reference},
+                  {"initial_load", status.spec.initial_load},
+                  {"state", pipelines::model_state_name(status.state)},
+                  {"reloading", status.reloading},
+                  {"draining", status.draining},
+                  {"error", status.error.empty() ? Json(nullptr) : Json(status.error)}};
+    if (const auto& runtime = status.runtime) {
+      model["task"] = pipelines::task_name(runtime->task.task);
+      model["device"] = runtime->device;
+      model["source"] = runtime->source();
+      model["revision"] = runtime->pulled.revision;
+      model["commit"] = runtime->pulled.commit;
+      model["weight_bytes"] = pipelines::weight_file_bytes(runtime->weights());
+      model["max_model_len"] = runtime->max_model_len();
+      model["loaded_at"] = telemetry::format_utc(status.loaded_at);
+      model["load_seconds"] = status.load_seconds;
+    }
+    return model;
+  }
+
+  void admin_models(httplib::Response& res) {
+    Json data = Json::array();
+    for (std::size_t i = 0; i < models.size(); ++i) data.push_back(admin_model(i));
+    send_json(res, 200, {{"object", "list"}, {"data", data}});
+  }
+
+  // POST /admin/models/<name>/reload, optionally with {"revision": "..."}: answers once the
+  // new load serves, or with the load's error while the old one serves on.
+  void reload(const httplib::Request& req, httplib::Response& res) {
+    refuse_if_draining();
+    const std::size_t index = model_index(req.matches[1]);
+    std::string revision;
+    if (!req.body.empty()) {
+      const nlohmann::ordered_json body = parse_body(req);
+      if (!body.is_object()) throw ParamError("", "the request body must be a JSON object");
+      for (const auto& [key, value] : body.items()) {
+        if (key != "revision") {
+          throw ParamError(key, "unknown field '" + key + "': a reload takes only 'revision'");
+        }
+        if (!value.is_string() || value.get<std::string>().empty()) {
+          throw ParamError("revision", "revision must be a branch, tag or commit, as a string");
+        }
+        revision = value.get<std::string>();
+      }
+    }
+    const std::string& name = models.names(index).front();
+    log::info("reloading '{}'{}", name, revision.empty() ? "" : " at revision " + revision);
+    try {
+      models.reload(index, revision);
+    } catch (const Error& error) {
+      log::error("reload of '{}' failed, the loaded model serves on: {}", name, error.message());
+      throw Error(error.code(), "the reload of '" + name +
+                                    "' failed, the loaded model serves on: " + error.message());
+    }
+    const Json model = admin_model(index);
+    log::info("reloaded '{}': revision {}, commit {}", name, model.value("revision", ""),
+              model.value("commit", ""));
+    send_json(res, 200, model);
+  }
+
   void tokenize(const httplib::Request& req, httplib::Response& res) {
-    pipelines::TextGenerator& g = ready_generator();
     const nlohmann::ordered_json body = parse_body(req);
     if (!body.is_object()) throw ParamError("", "the request body must be a JSON object");
-    if (body.contains("model") && body["model"].is_string()) served_name(body["model"]);
+    const Served served = serve_model(requested_model(body));
+    pipelines::TextGenerator& g = generator_of(served);
     std::vector<std::int32_t> ids;
     const bool add_special = body.value("add_special_tokens", true);
     if (body.contains("messages")) {
@@ -615,11 +672,12 @@ struct HttpServer::Impl {
   }
 
   void detokenize(const httplib::Request& req, httplib::Response& res) {
-    pipelines::TextGenerator& g = ready_generator();
     const nlohmann::ordered_json body = parse_body(req);
     if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array()) {
       throw ParamError("tokens", "send 'tokens', an array of token ids");
     }
+    const Served served = serve_model(requested_model(body));
+    pipelines::TextGenerator& g = generator_of(served);
     std::vector<std::int32_t> ids;
     for (const auto& t : body["tokens"]) {
       if (!t.is_number_integer() || t.get<std::int64_t>() < 0 ||
@@ -639,7 +697,7 @@ struct HttpServer::Impl {
                 guarded([this](const auto& req, auto& res) { generate(req, res, false); }));
       http.Post(p + "/chat/completions",
                 guarded([this](const auto& req, auto& res) { generate(req, res, true); }));
-      http.Get(p + "/models", guarded([this](const auto&, auto& res) { models(res); }));
+      http.Get(p + "/models", guarded([this](const auto&, auto& res) { list_models(res); }));
       http.Post(p + "/embeddings",
                 guarded([this](const auto& req, auto& res) { embeddings(req, res); }));
       http.Post(p + "/rerank", guarded([this](const auto& req, auto& res) { rerank(req, res); }));
@@ -653,6 +711,9 @@ struct HttpServer::Impl {
     });
     http.Post("/tokenize", guarded([this](const auto& req, auto& res) { tokenize(req, res); }));
     http.Post("/detokenize", guarded([this](const auto& req, auto& res) { detokenize(req, res); }));
+    http.Get("/admin/models", guarded([this](const auto&, auto& res) { admin_models(res); }));
+    http.Post(R"(/admin/models/([^/]+)/reload)",
+              guarded([this](const auto& req, auto& res) { reload(req, res); }));
 
     auto ready = [this](httplib::Response& res) {
       const bool is_ready = this->ready();
@@ -672,9 +733,9 @@ struct HttpServer::Impl {
       record_health(req, res.status);
     });
     // KServe V1 readiness of one model.
-    http.Get(R"(/v1/models/([^/:]+))", guarded([this, ready](const auto& req, auto& res) {
-               const std::string name = served_model(req.matches[1]);
-               const bool is_ready = ready(res);
+    http.Get(R"(/v1/models/([^/:]+))", guarded([this](const auto& req, auto& res) {
+               const std::string name = req.matches[1];
+               const bool is_ready = model_ready(model_index(name));
                send_json(res, is_ready ? 200 : 503, {{"name", name}, {"ready", is_ready}});
                record_health(req, res.status);
              }));
@@ -687,19 +748,20 @@ struct HttpServer::Impl {
                           send_json(res, 200, v2_server_metadata(options.version));
                         },
                         true));
-    http.Get(R"(/v2/models/([^/]+))", guarded(
-                                          [this](const auto& req, auto& res) {
-                                            const std::string name = served_model(req.matches[1]);
-                                            ready_encoder();
-                                            send_json(res, 200, v2_model_metadata(name, task));
-                                          },
-                                          true));
+    http.Get(R"(/v2/models/([^/]+))",
+             guarded(
+                 [this](const auto& req, auto& res) {
+                   const Served served = serve_model(req.matches[1]);
+                   encoder_of(served);
+                   send_json(res, 200, v2_model_metadata(served.name, served.runtime->task));
+                 },
+                 true));
     http.Get(R"(/v2/models/([^/]+)/ready)",
              guarded(
-                 [this, ready](const auto& req, auto& res) {
-                   const std::string name = served_model(req.matches[1]);
-                   const bool is_ready = ready(res);
-                   send_json(res, res.status, {{"name", name}, {"ready", is_ready}});
+                 [this](const auto& req, auto& res) {
+                   const std::string name = req.matches[1];
+                   const bool is_ready = model_ready(model_index(name));
+                   send_json(res, is_ready ? 200 : 503, {{"name", name}, {"ready", is_ready}});
                  },
                  true));
     http.Post(R"(/v2/models/([^/]+)/infer)",
@@ -730,10 +792,11 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
-  if (impl_->options.served_names.empty()) {
-    throw Error(ErrorCode::kInvalidArgument, "the server needs at least one served model name");
+HttpServer::HttpServer(ServerOptions options) {
+  if (options.models == nullptr || options.models->size() == 0) {
+    throw Error(ErrorCode::kInvalidArgument, "the server needs at least one model to serve");
   }
+  impl_ = std::make_unique<Impl>(std::move(options));
   impl_->routes();
 }
 
@@ -761,15 +824,6 @@ void HttpServer::start() {
 
 int HttpServer::port() const { return impl_->bound_port; }
 
-void HttpServer::set_generator(pipelines::TextGenerator* generator) {
-  impl_->generator = generator;
-}
-
-void HttpServer::set_encoder(pipelines::EncoderTasks* tasks, const pipelines::TaskSettings& task) {
-  impl_->task = task;
-  impl_->encoder = tasks;
-}
-
 std::size_t HttpServer::drain(std::chrono::milliseconds grace) {
   Impl& s = *impl_;
   s.draining = true;
@@ -778,11 +832,6 @@ std::size_t HttpServer::drain(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return s.in_flight;
-}
-
-void HttpServer::set_text2text(pipelines::Text2TextGenerator* generator) {
-  impl_->task.task = pipelines::Task::kText2TextGeneration;
-  impl_->text2text = generator;
 }
 
 void HttpServer::stop() {

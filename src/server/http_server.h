@@ -3,14 +3,17 @@
 // and readiness for Kubernetes and KServe (V1 and V2), and vLLM's /tokenize and
 // /detokenize; for an encoder model, OpenAI's /v1/embeddings, the rerank API
 // (/v1/rerank, /rerank), and KServe's V1 predict and V2 metadata and infer for its task
-// (server/kserve_v1.h, server/kserve_v2.h). It listens before the model is loaded:
-// liveness answers at once, readiness and the inference routes answer 503 until
-// set_generator() or set_encoder() is called.
+// (server/kserve_v1.h, server/kserve_v2.h). Every route runs on the model its request
+// names (`model` in the body, the name in a KServe path; none: the first), from the
+// registry it is given (pipelines/model_registry.h); GET /admin/models lists the models
+// and POST /admin/models/{name}/reload reloads one in place.
+// It listens before the models are loaded: liveness answers at once, readiness turns 200
+// once every model loaded at startup has loaded, and their routes answer 503 until then.
 // Streams are Server-Sent Events; a client that goes away cancels its request.
 // With a task history, every inference request writes an `ai_completion` span and every
 // health probe a `health` span, and GET /v1/task_history reads them back.
 //
-// start(), set_generator(), set_encoder() and stop() may be called from any thread.
+// start(), drain() and stop() may be called from any thread.
 #pragma once
 
 #include <chrono>
@@ -20,18 +23,16 @@
 #include <string>
 #include <vector>
 
-#include "pipelines/encoder_tasks.h"
-#include "pipelines/task.h"
-#include "pipelines/text2text.h"
-#include "pipelines/text_generation.h"
+#include "pipelines/model_registry.h"
 #include "telemetry/task_history.h"
 
 namespace hfserve::server {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                        // 0: any free port (port() says which)
-  std::vector<std::string> served_names;  // the first is the default `model`
+  int port = 8080;  // 0: any free port (port() says which)
+  // The models it serves, by name (not owned; must outlive the server).
+  pipelines::ModelRegistry* models = nullptr;
   std::string route_prefix = "openai";    // KSERVE_OPENAI_ROUTE_PREFIX
   std::optional<std::string> api_key;     // Bearer token for every inference route
   std::vector<std::string> cors_origins;  // "*" allows any; empty: no CORS headers
@@ -55,19 +56,10 @@ class HttpServer {
   // the address cannot be bound (the message says which and why).
   void start();
   int port() const;
-  // The model is loaded: readiness turns 200 and inference routes open. `generator`
-  // must outlive the server.
-  void set_generator(pipelines::TextGenerator* generator);
-  // The same for an encoder model (embeddings, rerank; `task` is what KServe's V1 predict
-  // and V2 infer run). `tasks` must outlive the server; call it once.
-  void set_encoder(pipelines::EncoderTasks* tasks, const pipelines::TaskSettings& task = {});
   // The first step of a graceful shutdown: readiness turns 503 (so Kubernetes stops
   // routing here) and new inference requests are refused with 503, while those in flight
   // (streams included) run on for up to `grace`. Returns how many were still running.
   std::size_t drain(std::chrono::milliseconds grace);
-  // The same for an encoder-decoder (T5): /v1/completions (no streaming yet) and KServe's
-  // V1 predict run text2text generation. `generator` must outlive the server.
-  void set_text2text(pipelines::Text2TextGenerator* generator);
   // Stops accepting, ends the listening thread; returns when it has.
   void stop();
   // Blocks until stop() (from another thread) has stopped the server.

@@ -8,8 +8,7 @@
 
 namespace hfserve::server {
 
-pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json& body,
-                                                    std::string& model) {
+pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json& body) {
   if (!body.is_object()) throw ParamError("", "the request body must be a JSON object");
   auto number = [&](const char* key, double low, double high) -> std::optional<double> {
     if (!body.contains(key) || body[key].is_null()) return std::nullopt;
@@ -19,7 +18,6 @@ pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json
     }
     return body[key].get<double>();
   };
-  if (body.contains("model") && body["model"].is_string()) model = body["model"];
   pipelines::Text2TextRequest request;
   const auto& prompt = body.contains("prompt") ? body["prompt"] : nlohmann::ordered_json();
   if (prompt.is_string()) {

@@ -13,10 +13,8 @@
 
 namespace hfserve::server {
 
-// Throws ParamError naming the field at fault. `model` receives the requested name, when
-// the body gives one.
-pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json& body,
-                                                    std::string& model);
+// Throws ParamError naming the field at fault (its `model` is read by request_model.h).
+pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json& body);
 
 // The text_completion body of one generation, answered as `model`.
 nlohmann::ordered_json text2text_completion_body(const std::string& id, const std::string& model,

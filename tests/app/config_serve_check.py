@@ -102,9 +102,10 @@ class ServeWithConfig(unittest.TestCase):
              "expected bytes"),
             ("api_key: ${env:HFSERVE_TEST_UNSET}\n",
              "line 1: api_key: ${env:HFSERVE_TEST_UNSET}: the environment variable"),
-            ("host: h\nmodels:\n  - name: a\n    from: org/a\n",
-             "line 2: a `models:` list (several models in one process) is planned but not "
-             "supported yet"),
+            ("host: h\nmodels: org/a\n", "line 2: models: expected a list of models"),
+            ("models:\n  - from: org/a\n    max_num_seqs: ${env:HFSERVE_TEST_API_KEY}\n",
+             "line 3: max_num_seqs: the value from its secret reference is not valid for "
+             "--max_num_seqs"),
             ("max_num_seqs: ${env:HFSERVE_TEST_API_KEY}\n",
              "line 1: max_num_seqs: the value from its secret reference is not valid for "
              "--max_num_seqs"),

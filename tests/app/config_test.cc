@@ -200,14 +200,83 @@ TEST_F(ConfigTest, FileStructureErrorsNameTheLine) {
   // yaml-cpp's LoadAll never ends on this one.
   EXPECT_THAT(parse_error("a: 1\n---\n, x\n"), HasSubstr("hfserve.yaml"));
   EXPECT_THAT(parse_error("[a]: 1\n"), HasSubstr("line 1: a key must be an option name"));
+  EXPECT_THAT(parse_error("models: org/a\n"),
+              HasSubstr("hfserve.yaml line 1: models: expected a list of models"));
+  EXPECT_THAT(parse_error("models: []\n"), HasSubstr("line 1: models: expected a list"));
+  EXPECT_THAT(parse_error("models:\n  - org/a\n"),
+              HasSubstr("hfserve.yaml line 2: models: each item is one model, a mapping"));
+  EXPECT_THAT(parse_error("models:\n  - {}\n"), HasSubstr("line 2: models: each item"));
+  EXPECT_THAT(parse_error("models:\n  - from: [org/a, {x: 1}]\n"),
+              HasSubstr("line 2: from: a list item must be a single value"));
+  EXPECT_THAT(parse_error("models:\n  - from: a\nmodels:\n  - from: b\n"),
+              HasSubstr("line 3: models is given twice (line 1 and here)"));
+}
+
+// `models:` is read into one mapping per model, each with its lines; applying the file
+// sets the top level only, and a command that serves one model refuses the list.
+TEST_F(ConfigTest, ModelsAreReadPerEntry) {
+  vars_ = {{"HF_SECRET", kSecret}};
+  const ConfigFile file = parse(
+      "host: h\n"
+      "models:\n"
+      "  - name: chat\n"
+      "    from: org/a\n"
+      "    token: ${env:HF_SECRET}\n"
+      "  - {name: [small, s], from: org/b, initial_load: false}\n");
+  EXPECT_EQ(file.models_line, 2);
+  ASSERT_EQ(file.entries.size(), 1u);
+  ASSERT_EQ(file.models.size(), 2u);
+  EXPECT_EQ(file.models[0].line, 3);
+  ASSERT_EQ(file.models[0].entries.size(), 3u);
+  EXPECT_EQ(file.models[0].entries[1].key, "from");
+  EXPECT_EQ(file.models[0].entries[1].values, std::vector<std::string>{"org/a"});
+  EXPECT_EQ(file.models[0].entries[2].line, 5);
+  EXPECT_TRUE(file.models[0].entries[2].secret);
+  EXPECT_EQ(file.models[0].entries[2].values.front(), kSecret);
+  EXPECT_EQ(file.models[1].line, 6);
+  EXPECT_EQ(file.models[1].entries[0].values, (std::vector<std::string>{"small", "s"}));
+  EXPECT_TRUE(file.models[1].entries[2].plain);
+
+  root_.parse(std::vector<std::string>{"serve"});
+  ApplyOptions options;
+  options.models_allowed = true;
+  const AppliedConfig applied = apply_config(file, *serve_, options);
+  EXPECT_EQ(host_, "h");
+  EXPECT_EQ(applied.applied, 1u);
+  ASSERT_EQ(applied.models.size(), 2u);
+  EXPECT_EQ(applied.models[1].line, 6);
+
+  // An entry is applied to options of its own: under its aliases, with what the command
+  // line set winning, and messages that say what the keys are for.
+  CLI::App entry{"entry"};
+  std::string from, name;
+  std::size_t len = 0;
+  entry.add_option("model", from);
+  entry.add_option("--model_name", name);
+  entry.add_option("--max_model_len", len);
+  entry.parse(std::vector<std::string>{});
+  ApplyOptions entry_options;
+  entry_options.aliases = {{"name", "model_name"}, {"from", "model"}};
+  entry_options.command_line = {"max_model_len"};
+  entry_options.scope = "a model in models:";
+  entry_options.keys_hint = "the keys of a model";
+  const AppliedConfig one =
+      apply_config(parse("models:\n  - {name: a, from: org/a, max_model_len: 64}\n").models[0],
+                   entry, entry_options);
+  EXPECT_EQ(from, "org/a");
+  EXPECT_EQ(name, "a");
+  EXPECT_EQ(len, 0u);
+  EXPECT_EQ(one.overridden, 1u);
   try {
-    parse("host: h\nmodels:\n  - name: a\n    from: org/a\n");
-    ADD_FAILURE() << "accepted models:";
+    apply_config(parse("models:\n  - from: a\n    hots: h\n").models[0], entry, entry_options);
+    ADD_FAILURE() << "accepted an unknown key";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kUnsupported);
-    EXPECT_THAT(error.message(), AllOf(HasSubstr("hfserve.yaml line 2: a `models:` list"),
-                                       HasSubstr("not supported yet")));
+    EXPECT_THAT(error.message(), HasSubstr("hfserve.yaml line 3: unknown key 'hots' for a model "
+                                           "in models: (the keys of a model)"));
   }
+  EXPECT_THAT(error_of("host: h\n\nmodels:\n  - from: org/a\n"),
+              HasSubstr("hfserve.yaml line 3: models: (several models in one process) is for "
+                        "`hfserve serve`"));
 }
 
 TEST_F(ConfigTest, SecretReferencesAreSubstitutedAndNeverShown) {

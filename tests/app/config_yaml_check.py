@@ -74,7 +74,7 @@ REFUSED = [
     ("text: {a: 1}", "text", "a mapping as a value"),
     ("names: []", "names", "an empty list sets nothing"),
     ("names: [a, [b]]", "names", "a nested list"),
-    ("\n\nmodels:\n  - name: a\n", "models", "several models: planned, not supported yet"),
+    ("\n\nmodels:\n  - name: a\n", "models", "models: is for hfserve serve, not this command"),
     ("count: 3\nnope: 1", "nope", "an unknown key"),
 ]
 
