@@ -318,6 +318,7 @@ std::vector<Engine::ScheduledChunk> Engine::schedule() {
       request.admitted = true;
       --queued_;
       request.stream->add_cached_prompt_tokens(*cached);
+      request.stream->mark_admitted();
     }
     const std::size_t n = std::min(sequence.tokens.size() - sequence.computed, budget);
     running_.push_back(std::move(waiting_.front()));

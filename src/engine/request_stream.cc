@@ -46,4 +46,15 @@ void RequestStream::fail(Error error) {
   ready_.notify_one();
 }
 
+std::optional<double> RequestStream::queue_seconds() const {
+  std::lock_guard lock(mutex_);
+  return queue_seconds_;
+}
+
+void RequestStream::mark_admitted() {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  if (!queue_seconds_) queue_seconds_ = std::chrono::duration<double>(now - submitted_).count();
+}
+
 }  // namespace hfserve::engine

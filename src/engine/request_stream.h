@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -46,6 +47,9 @@ class RequestStream {
   // Prompt tokens found in the prefix cache, over all its prompts (known once the request
   // was scheduled).
   std::size_t cached_prompt_tokens() const { return cached_prompt_tokens_; }
+  // Seconds from submission to the first forward pass (the queue time vLLM reports);
+  // nullopt until the request is admitted.
+  std::optional<double> queue_seconds() const;
 
   // Engine side.
   bool cancelled() const { return cancelled_; }
@@ -53,6 +57,8 @@ class RequestStream {
   void push(StreamEvent event);
   void fail(Error error);
   void add_cached_prompt_tokens(std::size_t n) { cached_prompt_tokens_ += n; }
+  // The request got its first forward pass.
+  void mark_admitted();
 
  private:
   mutable std::mutex mutex_;
@@ -63,6 +69,8 @@ class RequestStream {
   std::optional<Error> error_;
   std::atomic<bool> cancelled_{false};
   std::atomic<std::size_t> cached_prompt_tokens_{0};
+  const std::chrono::steady_clock::time_point submitted_ = std::chrono::steady_clock::now();
+  std::optional<double> queue_seconds_;  // guarded by mutex_
 };
 
 }  // namespace hfserve::engine

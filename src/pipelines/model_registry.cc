@@ -41,9 +41,8 @@ ModelRegistry::ModelRegistry(std::vector<ModelSpec> specs, LoadObserver observer
     }
     for (const std::string& name : specs[i].names) {
       if (name.empty()) {
-        throw Error(ErrorCode::kInvalidArgument,
-                    "model " + std::to_string(i + 1) + " (" + specs[i].reference +
-                        ") has an empty name");
+        throw Error(ErrorCode::kInvalidArgument, "model " + std::to_string(i + 1) + " (" +
+                                                     specs[i].reference + ") has an empty name");
       }
       if (auto [it, fresh] = owner.emplace(name, i); !fresh) {
         throw Error(ErrorCode::kInvalidArgument,
@@ -140,7 +139,8 @@ std::shared_ptr<const ModelRuntime> ModelRegistry::acquire(std::size_t index) {
   const std::string& name = entry.spec.names.front();
   if (entry.state == ModelState::kReady) return entry.runtime;
   if (entry.spec.initial_load) {
-    throw Error(ErrorCode::kUnavailable, "the model '" + name + "' is still loading; retry shortly");
+    throw Error(ErrorCode::kUnavailable,
+                "the model '" + name + "' is still loading; retry shortly");
   }
   if (entry.state == ModelState::kLoading) {
     loaded_.wait(lock, [&] { return entry.state != ModelState::kLoading; });

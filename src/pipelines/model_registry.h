@@ -42,9 +42,9 @@ std::string_view model_state_name(ModelState state);
 
 // One model as GET /admin/models shows it.
 struct ModelStatus {
-  ModelSpec spec;                               // load() left empty
+  ModelSpec spec;  // load() left empty
   ModelState state = ModelState::kUnloaded;
-  bool reloading = false;                       // a reload is loading beside the served one
+  bool reloading = false;    // a reload is loading beside the served one
   std::size_t draining = 0;  // loads replaced by a reload that requests in flight still use
   std::shared_ptr<const ModelRuntime> runtime;  // what serves now; null unless kReady
   std::string revision;                         // the revision asked for ("": configured)

@@ -55,6 +55,8 @@ class Generation {
   std::size_t prompt_tokens() const { return prompt_tokens_; }
   std::size_t cached_prompt_tokens() const { return stream_->cached_prompt_tokens(); }
   std::size_t completion_tokens() const { return completion_tokens_; }
+  // Seconds it waited for its first forward pass; nullopt while it still waits.
+  std::optional<double> queue_seconds() const { return stream_->queue_seconds(); }
 
  private:
   struct Choice {

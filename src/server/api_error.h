@@ -24,6 +24,14 @@ class ParamError : public Error {
   std::string param_;
 };
 
+// A ParamError raised while a request's text becomes the model's tokens: a chat template
+// that fails to render, a prompt with no tokens, a token id outside the vocabulary. The
+// server counts these (hfserve_tokenization_errors_total) besides answering 400.
+class TokenizationError : public ParamError {
+ public:
+  using ParamError::ParamError;
+};
+
 int http_status(ErrorCode code);
 
 // The OpenAI error body for `error` (its param when it is a ParamError).

@@ -105,6 +105,7 @@ struct RequestTiming {
     record.duration_seconds = seconds(start, Clock::now());
     record.prompt_tokens = generation.prompt_tokens();
     record.completion_tokens = generation.completion_tokens();
+    record.queue_seconds = generation.queue_seconds();
     metrics.record_request(record);
   }
 
@@ -317,8 +318,13 @@ struct HttpServer::Impl {
         return;
       }
       pipelines::TextGenerator& g = generator_of(served);
-      call = std::make_shared<OpenAiCall>(chat ? parse_chat_request(body, g)
-                                               : parse_completion_request(body, g));
+      try {
+        call = std::make_shared<OpenAiCall>(chat ? parse_chat_request(body, g)
+                                                 : parse_completion_request(body, g));
+      } catch (const TokenizationError&) {
+        metrics.record_tokenization_error(served.name);
+        throw;
+      }
       generation = holding_model(g.start(call->text), served);
       writer =
           std::make_shared<ResponseWriter>(*call, served.name, "hfserve-" + options.version, g, id);
@@ -748,14 +754,16 @@ struct HttpServer::Impl {
                           send_json(res, 200, v2_server_metadata(options.version));
                         },
                         true));
-    http.Get(R"(/v2/models/([^/]+))",
-             guarded(
-                 [this](const auto& req, auto& res) {
-                   const Served served = serve_model(req.matches[1]);
-                   encoder_of(served);
-                   send_json(res, 200, v2_model_metadata(served.name, served.runtime->task));
-                 },
-                 true));
+    http.Get(R"(/v2/models/([^/]+))", guarded(
+                                          [this](const auto& req, auto& res) {
+                                            const Served served = serve_model(req.matches[1]);
+                                            encoder_of(served);
+                                            send_json(
+                                                res, 200,
+                                                v2_model_metadata(served.name, served.runtime->task,
+                                                                  served.runtime->device));
+                                          },
+                                          true));
     http.Get(R"(/v2/models/([^/]+)/ready)",
              guarded(
                  [this](const auto& req, auto& res) {

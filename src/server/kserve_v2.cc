@@ -252,7 +252,8 @@ nlohmann::ordered_json v2_server_metadata(const std::string& version) {
 }
 
 nlohmann::ordered_json v2_model_metadata(const std::string& name,
-                                         const pipelines::TaskSettings& settings) {
+                                         const pipelines::TaskSettings& settings,
+                                         const std::string& device) {
   using pipelines::Task;
   const bool index = settings.format == ScoreFormat::kIndex;
   Body outputs = Body::array();
@@ -282,7 +283,8 @@ nlohmann::ordered_json v2_model_metadata(const std::string& name,
           {"versions", Body::array()},
           {"platform", "hfserve"},
           {"inputs", Body::array({tensor_type("input-0", "BYTES", {-1})})},
-          {"outputs", std::move(outputs)}};
+          {"outputs", std::move(outputs)},
+          {"device", device}};
 }
 
 }  // namespace hfserve::server

@@ -54,8 +54,10 @@ nlohmann::ordered_json v2_response(const V2Call& call, const std::string& model_
 // GET /v2: {"name": "hfserve", "version", "extensions": []}.
 nlohmann::ordered_json v2_server_metadata(const std::string& version);
 // GET /v2/models/<name>: name, versions, platform, and the tensors infer takes and gives
-// (-1 for a size that depends on the request).
+// (-1 for a size that depends on the request), and where it runs (`device`, hfserve's
+// addition to the protocol's fields).
 nlohmann::ordered_json v2_model_metadata(const std::string& name,
-                                         const pipelines::TaskSettings& settings);
+                                         const pipelines::TaskSettings& settings,
+                                         const std::string& device);
 
 }  // namespace hfserve::server

@@ -216,11 +216,19 @@ OpenAiCall parse_completion_request(const Json& body, const pipelines::TextGener
       ids = generator.encode(call.prompt_texts.back(), true);
     } else if (item.is_array()) {
       ids = token_list(&item, name);
+      const std::size_t vocab = generator.model().model->vocab_size();
+      for (const std::int32_t id : ids) {
+        if (static_cast<std::size_t>(id) >= vocab) {
+          throw TokenizationError("prompt", name + " holds token id " + std::to_string(id) +
+                                                ", outside the vocabulary [0, " +
+                                                std::to_string(vocab) + ")");
+        }
+      }
       call.prompt_texts.push_back(generator.decode(ids, false));
     } else {
       throw ParamError("prompt", name + " must be a string or an array of token ids");
     }
-    if (ids.empty()) throw ParamError("prompt", name + " is empty");
+    if (ids.empty()) throw TokenizationError("prompt", name + " is empty");
     call.text.prompts.push_back(std::move(ids));
   }
   read_max_tokens(f, "max_tokens", 16, call);
@@ -270,12 +278,18 @@ OpenAiCall parse_chat_request(const Json& body, const pipelines::TextGenerator& 
     inputs.chat_template_kwargs = *kwargs;
   }
   inputs.chat_template = f.string("chat_template");
-  const std::string prompt = pipelines::render_chat_prompt(generator.model(), inputs);
+  std::string prompt;
+  try {
+    prompt = pipelines::render_chat_prompt(generator.model(), inputs);
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kInvalidArgument) throw;
+    throw TokenizationError("messages", error.message());
+  }
   // The template writes the special tokens itself (add_special_tokens=False, as
   // transformers' apply_chat_template(tokenize=True) does).
   call.text.prompts = {generator.encode(prompt, false)};
   const std::size_t prompt_len = call.text.prompts[0].size();
-  if (prompt_len == 0) throw ParamError("messages", "the rendered prompt is empty");
+  if (prompt_len == 0) throw TokenizationError("messages", "the rendered prompt is empty");
 
   const std::size_t max_len = generator.engine().max_model_len();
   const std::size_t left = prompt_len < max_len ? max_len - prompt_len : 1;

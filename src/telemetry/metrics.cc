@@ -121,7 +121,9 @@ void Metrics::record_request(const RequestRecord& r) {
   prompt_tokens_.Add(labels).Increment(static_cast<double>(r.prompt_tokens));
   completion_tokens_.Add(labels).Increment(static_cast<double>(r.completion_tokens));
   e2e_latency_.Add(by_model(r.model), latency_seconds_buckets()).Observe(r.duration_seconds);
-  queue_time_.Add(by_model(r.model), latency_seconds_buckets()).Observe(r.queue_seconds);
+  if (r.queue_seconds) {
+    queue_time_.Add(by_model(r.model), latency_seconds_buckets()).Observe(*r.queue_seconds);
+  }
   if (r.time_to_first_token_seconds) {
     time_to_first_token_.Add(by_model(r.model), latency_seconds_buckets())
         .Observe(*r.time_to_first_token_seconds);

@@ -25,8 +25,8 @@ struct RequestRecord {
   std::string model;
   std::string endpoint;
   bool failed = false;
-  double duration_seconds = 0;                        // end to end, as the client saw it
-  double queue_seconds = 0;                           // waiting before the first forward pass
+  double duration_seconds = 0;          // end to end, as the client saw it
+  std::optional<double> queue_seconds;  // waiting before the first forward pass (generation)
   std::optional<double> time_to_first_token_seconds;  // generation only
   std::size_t prompt_tokens = 0;
   std::size_t completion_tokens = 0;

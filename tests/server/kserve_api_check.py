@@ -119,6 +119,7 @@ class SequenceClassificationTest(unittest.TestCase):
         self.assertEqual(meta["name"], "m")
         self.assertEqual(meta["inputs"], [{"name": "input-0", "datatype": "BYTES", "shape": [-1]}])
         self.assertEqual(meta["outputs"][0]["datatype"], "INT64")
+        self.assertEqual(meta["device"], "cpu")
         status, server_meta = get(server, "/v2")
         self.assertEqual((status, server_meta["name"]), (200, "hfserve"))
         self.assertIn("version", server_meta)
