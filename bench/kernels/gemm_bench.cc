@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
                              }) /
                          static_cast<double>(reps);
       std::printf(
-          "%-6s %-5s gemm %8.3f ms %7.1f GFLOP/s = %3.0f%% of peak   (%zu gemv: %8.3f ms)\n",
+          "%-10s %-11s gemm %8.3f ms %7.1f GFLOP/s = %3.0f%% of peak   (%zu gemv: %8.3f ms)\n",
           name.c_str(), format, batched * 1e3, flops / batched / 1e9,
           100.0 * flops / batched / peak, tokens, per_token * 1e3);
     };
@@ -109,6 +109,20 @@ int main(int argc, char** argv) {
             gemv(wq.data(), row_bytes, kCols, xq.data() + token * kCols / 32, b, e,
                  y.data() + token * kRows);
           });
+      // The layout the variant repacks this type into at load, where it has one: the same
+      // product for one token and many (ranges rounded to its groups of rows).
+      const hfserve::tensor::PackedQuantMatmul& packed = t.quant_matmul(type)->packed;
+      if (packed.rows == 0) continue;
+      std::vector<std::uint8_t> layout(wq.size());
+      packed.pack(wq.data(), row_bytes, kRows, kCols, layout.data());
+      auto groups = [&](std::size_t b, std::size_t e, std::size_t n, std::size_t token) {
+        const std::size_t g = packed.rows;
+        packed.gemm(layout.data(), row_bytes, kCols, xq.data() + token * kCols / 32, n, b / g * g,
+                    e == kRows ? kRows : e / g * g, y.data() + token * kRows, kRows);
+      };
+      line((std::string(info.name) + " packed").c_str(),
+           [&](std::size_t b, std::size_t e) { groups(b, e, tokens, 0); },
+           [&](std::size_t token, std::size_t b, std::size_t e) { groups(b, e, 1, token); });
     }
   }
   return 0;

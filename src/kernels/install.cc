@@ -64,6 +64,7 @@ tensor::KernelTable table_for(Isa isa) {
   detail::add_f32_ops_avx512(table);
   if (isa == Isa::kAvx512) return table;
   detail::add_quant_ops_avx512vnni(table);
+  detail::add_packed_quant_avx512vnni(table);
   return table;
 }
 

@@ -16,5 +16,6 @@ void add_float_matmul_scalar(tensor::KernelTable& table);
 void add_quant_ops_scalar(tensor::KernelTable& table);
 void add_quant_ops_avx2(tensor::KernelTable& table);
 void add_quant_ops_avx512vnni(tensor::KernelTable& table);
+void add_packed_quant_avx512vnni(tensor::KernelTable& table);
 
 }  // namespace hfserve::kernels::detail

@@ -41,6 +41,8 @@ const KernelTable& kernel_table() {
   return installed;
 }
 
+bool kernel_table_installed() { return installed.isa != nullptr; }
+
 void set_kernel_table(const KernelTable& table) { installed = table; }
 
 const QuantMatmulKernels* KernelTable::quant_matmul(DType dtype) const {

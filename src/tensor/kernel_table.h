@@ -54,10 +54,24 @@ using QuantGemm = void (*)(const void* w, std::size_t row_bytes, std::size_t col
                            std::size_t row_end, float* y, std::size_t y_stride);
 // Float weights of type W: y[t * y_stride + r] = dot(w[r * row_stride ..], x[t * x_stride ..])
 // over `cols`, for tokens t < n_tokens and rows [row_begin, row_end).
-// The two products for one quantised weight type.
+// A layout of a weight type that one ISA multiplies faster, made once at load: rows in
+// groups of `rows`, interleaved within each group, in as many bytes as they were. pack()
+// writes n_rows rows (a multiple of `rows`) of w, each row_bytes long, to out; gemm is a
+// QuantGemm on that layout (row_bytes still the stored row's size; row_begin and row_end
+// multiples of `rows`), for one token as for many: a token gives the same bits alone and
+// in a batch.
+struct PackedQuantMatmul {
+  std::size_t rows = 0;  // 0: this ISA has no packed layout for the type
+  void (*pack)(const void* w, std::size_t row_bytes, std::size_t n_rows, std::size_t cols,
+               void* out) = nullptr;
+  QuantGemm gemm = nullptr;
+};
+
+// The products for one quantised weight type.
 struct QuantMatmulKernels {
   QuantGemv gemv = nullptr;
   QuantGemm gemm = nullptr;
+  PackedQuantMatmul packed;
 };
 template <typename W>
 using FloatGemm = void (*)(const W* w, std::size_t row_stride, std::size_t cols, const float* x,
@@ -149,6 +163,8 @@ struct KernelTable {
 
 // The installed table. Aborts (an internal invariant) if kernels::install() never ran.
 const KernelTable& kernel_table();
+// Whether kernels::install() has run (models built before it keep the stored layouts).
+bool kernel_table_installed();
 
 // True for the block types every kernel variant multiplies (those with a
 // QuantMatmulKernels entry); needs no installed table, so models can be built before it.

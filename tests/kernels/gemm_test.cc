@@ -210,6 +210,65 @@ TEST_P(GemmTest, QuantisedWeights) {
   }
 }
 
+// The layouts a variant repacks weights into at load (PackedQuantMatmul): the same
+// contract on the packed rows, for row ranges of whole groups, token counts around the
+// kernel's tile of 8, and a range that leaves the rows outside it untouched.
+TEST_P(GemmTest, PackedQuantisedWeights) {
+  std::mt19937 rng(64);
+  std::normal_distribution<float> normal(0, 1);
+  const std::size_t cols = 256, blocks = cols / 32;
+  std::size_t tested = 0;
+  for (DType type : kQuantKernelTypes) {
+    const tensor::PackedQuantMatmul& packed = table_.quant_matmul(type)->packed;
+    if (packed.rows == 0) continue;
+    ++tested;
+    const std::size_t rows = 3 * packed.rows, row_bytes = *tensor::dtype_bytes(type, cols);
+    std::vector<std::uint8_t> w = random_quant_weights(type, rows, cols, rng);
+    std::vector<std::uint8_t> layout(w.size());
+    packed.pack(w.data(), row_bytes, rows, cols, layout.data());
+    std::vector<float> dequantised(rows * cols);
+    for (std::size_t r = 0; r < rows; ++r) {
+      tensor::dequantize_row(type, w.data() + r * row_bytes, dequantised.data() + r * cols, cols);
+    }
+    for (std::size_t n : {1, 7, 8, 9, 17}) {
+      std::vector<float> x(n * cols);
+      for (float& v : x) v = normal(rng);
+      std::vector<BlockQ8Act> xq(n * blocks);
+      table_.quantize_act_q8(x.data(), x.size(), xq.data());
+      std::vector<float> y(n * rows, -7.0f);
+      packed.gemm(layout.data(), row_bytes, cols, xq.data(), n, 0, rows, y.data(), rows);
+      std::vector<float> middle(n * rows, -7.0f);
+      packed.gemm(layout.data(), row_bytes, cols, xq.data(), n, packed.rows, 2 * packed.rows,
+                  middle.data(), rows);
+      for (std::size_t t = 0; t < n; ++t) {
+        std::vector<float> alone(rows);
+        packed.gemm(layout.data(), row_bytes, cols, xq.data() + t * blocks, 1, 0, rows,
+                    alone.data(), rows);
+        for (std::size_t r = 0; r < rows; ++r) {
+          const std::string what = std::string(tensor::dtype_name(type)) + " " +
+                                   std::string(isa_name(GetParam())) + " tokens " +
+                                   std::to_string(n) + " t " + std::to_string(t) + " r " +
+                                   std::to_string(r);
+          ASSERT_EQ(y[t * rows + r], alone[r]) << what;
+          const bool inside = r >= packed.rows && r < 2 * packed.rows;
+          ASSERT_EQ(middle[t * rows + r], inside ? y[t * rows + r] : -7.0f) << what;
+          double sum = 0, magnitude = 0;
+          for (std::size_t c = 0; c < cols; ++c) {
+            const BlockQ8Act& a = xq[t * blocks + c / 32];
+            const double term = double(dequantised[r * cols + c]) * a.d * a.qs[c % 32];
+            sum += term;
+            magnitude += std::abs(term);
+          }
+          ASSERT_NEAR(y[t * rows + r], sum, 1e-5 * (magnitude + 1e-3)) << what;
+        }
+      }
+    }
+  }
+  if (GetParam() == Isa::kAvx512Vnni) {
+    EXPECT_GE(tested, 2u) << "Q8_0 and Q4_0 have packed layouts";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryVariant, GemmTest,
                          ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512,
                                            Isa::kAvx512Vnni),

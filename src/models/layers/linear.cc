@@ -75,6 +75,7 @@ Linear::Linear(const formats::WeightSource& source, const std::string& weight_na
     weight_.dtype = tensor::DType::kF32;
   }
   row_bytes_ = weight_.num_bytes() / out_;
+  pack_for_installed_kernels();
   if (bias_name) {
     bias_ = source.to_f32(*bias_name);
     if (bias_.size() != out_) {
@@ -85,13 +86,33 @@ Linear::Linear(const formats::WeightSource& source, const std::string& weight_na
   }
 }
 
+void Linear::pack_for_installed_kernels() {
+  if (!tensor::kernel_table_installed()) return;
+  const tensor::QuantMatmulKernels* quant = tensor::kernel_table().quant_matmul(weight_.dtype);
+  if (quant == nullptr || quant->packed.rows == 0 || out_ % quant->packed.rows != 0) return;
+  packed_weight_.resize(weight_.num_bytes());
+  quant->packed.pack(weight_.data, row_bytes_, out_, in_, packed_weight_.data());
+  packed_ = quant->packed;
+}
+
 void Linear::apply(ThreadPool& pool, const float* x, std::size_t n, float* y) const {
   using tensor::DType;
   // Below about 32K multiply-adds per range, waking a thread costs more than it saves.
   const std::size_t min_rows = std::max<std::size_t>(1, (std::size_t{1} << 15) / (in_ * n));
   const tensor::KernelTable& k = tensor::kernel_table();
   const DType dtype = weight_.dtype;
-  if (const tensor::QuantMatmulKernels* quant = k.quant_matmul(dtype)) {
+  if (packed_.gemm != nullptr) {
+    std::vector<tensor::BlockQ8Act> xq(n * in_ / tensor::BlockQ8Act::kSize);
+    k.quantize_act_q8(x, n * in_, xq.data());
+    const std::size_t group = packed_.rows;
+    pool.parallel_for(
+        out_ / group,
+        [&](std::size_t begin, std::size_t end) {
+          packed_.gemm(packed_weight_.data(), row_bytes_, in_, xq.data(), n, begin * group,
+                       end * group, y, out_);
+        },
+        std::max<std::size_t>(1, min_rows / group));
+  } else if (const tensor::QuantMatmulKernels* quant = k.quant_matmul(dtype)) {
     std::vector<tensor::BlockQ8Act> xq(n * in_ / tensor::BlockQ8Act::kSize);
     k.quantize_act_q8(x, n * in_, xq.data());
     pool.parallel_for(

@@ -3,7 +3,10 @@
 // every GGUF block type hfserve reads) are used in place (zero copy); a dtype without one
 // would be widened to F32 once at load, which the load log shows. With
 // `quantize_to` (models/load_options.h: Q8_0, Q4_0 or Q4_K) a float weight is instead
-// quantised once at load. One token runs the GEMV kernels, several the GEMM ones.
+// quantised once at load. Where the installed kernels have a faster layout for the weight
+// type (KernelTable's PackedQuantMatmul: Q8_0 and Q4_0 on AVX-512 VNNI), the weight is repacked
+// into it once at load and every product runs on it, one token or many. Otherwise one
+// token runs the GEMV kernels, several the GEMM ones.
 // Immutable after construction; apply() may run on any thread, one call at a time per
 // output buffer.
 #pragma once
@@ -14,6 +17,7 @@
 
 #include "formats/weight_source.h"
 #include "tensor/dtype.h"
+#include "tensor/kernel_table.h"
 #include "tensor/tensor_view.h"
 #include "util/thread_pool.h"
 
@@ -30,16 +34,23 @@ class Linear {
   std::size_t in_features() const { return in_; }
   std::size_t out_features() const { return out_; }
   tensor::DType weight_dtype() const { return weight_.dtype; }
-  // The weight as the kernels read it (owned by this Linear when converted at load).
+  // The weight in rows, as stored or converted at load (owned by this Linear when
+  // converted); the products may run on a repacked copy.
   const tensor::TensorView& weight() const { return weight_; }
 
   // x: [n_tokens, in_features], y: [n_tokens, out_features].
   void apply(ThreadPool& pool, const float* x, std::size_t n_tokens, float* y) const;
 
  private:
+  // Repacks the weight into the installed kernels' layout for its type, if they have one.
+  void pack_for_installed_kernels();
+
   tensor::TensorView weight_;
   std::vector<float> widened_;           // the weight as F32 when its dtype has no kernel
   std::vector<std::uint8_t> quantised_;  // the weight's blocks when quantised at load
+  // The weight in the installed kernels' layout for its type, when they have one.
+  std::vector<std::uint8_t> packed_weight_;
+  tensor::PackedQuantMatmul packed_;
   std::vector<float> bias_;
   std::size_t in_ = 0;
   std::size_t out_ = 0;
