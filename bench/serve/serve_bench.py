@@ -45,7 +45,10 @@ PEER_PYTHON = os.environ.get("HFSERVE_PEER_PYTHON", os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", ".venv-peers", "bin", "python"))
 
 
-def start(*extra, command=None):
+def start(*extra, command=None, ready_path="/health"):
+    """Starts hfserve (or `command`) and waits for `ready_path` to answer 200: hfserve's
+    /health turns 200 once the model can serve; llama-cpp-python's server has no /health
+    and listens only once its model is loaded."""
     port = free_port()
     if command is None:
         command = [BINARY, "--log_level", "warn", "serve", MODEL, "--offline", "--http_port",
@@ -56,7 +59,7 @@ def start(*extra, command=None):
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=1)
             return proc, port
         except Exception:
             time.sleep(0.2)
@@ -164,7 +167,8 @@ def main():
                                     "--host", "127.0.0.1", "--port", "{port}", "--n_ctx", "4096",
                                     "--n_threads", threads, "--n_threads_batch", threads,
                                     # by default a new request aborts the running one
-                                    "--interrupt_requests", "False"])
+                                    "--interrupt_requests", "False"],
+                           ready_path="/v1/models")
         try:
             sweep("llama.cpp", port, roofline, report["llama_cpp"])
         finally:
