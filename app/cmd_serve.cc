@@ -125,10 +125,11 @@ pipelines::ModelSpec model_spec(const ServedArgs& served) {
   return spec;
 }
 
-// The engines' requests still running at the end of the grace period are ended.
-void abort_running(pipelines::ModelRegistry& models) {
-  for (std::size_t i = 0; i < models.size(); ++i) {
-    if (const auto runtime = models.loaded(i); runtime && runtime->generator) {
+// The requests still running at the end of the grace period are ended, on every engine
+// (those a reload replaced included).
+void abort_running(const pipelines::ModelRegistry& models) {
+  for (const auto& runtime : models.running()) {
+    if (runtime->generator) {
       runtime->generator->engine().abort_all(
           Error(ErrorCode::kUnavailable, "the server shut down before the request finished"));
     }

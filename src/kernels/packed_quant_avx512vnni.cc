@@ -87,8 +87,8 @@ void pack_rows(const void* w, std::size_t row_bytes, std::size_t rows, std::size
     for (std::size_t b = 0; b < blocks; ++b) {
       std::uint8_t* block = dst + (g * blocks + b) * kBlockBytes<P>;
       for (std::size_t i = 0; i < kGroup; ++i) {
-        const auto* row = reinterpret_cast<const typename P::Block*>(
-            static_cast<const char*>(w) + (g * kGroup + i) * row_bytes);
+        const auto* row = reinterpret_cast<const typename P::Block*>(static_cast<const char*>(w) +
+                                                                     (g * kGroup + i) * row_bytes);
         std::memcpy(block + 2 * i, &row[b].d, 2);
         P::pack(row[b], i, block + kScaleBytes);
       }
@@ -98,14 +98,13 @@ void pack_rows(const void* w, std::size_t row_bytes, std::size_t rows, std::size
 
 // Tokens [t0, t0 + kTile) of one group: y[t * y_stride + row0 + i] for its 16 rows i.
 template <typename P, std::size_t kTile>
-void group_tile(const std::uint8_t* group, std::size_t blocks, const BlockQ8Act* x,
-                std::size_t t0, float* y, std::size_t y_stride, std::size_t row0) {
+void group_tile(const std::uint8_t* group, std::size_t blocks, const BlockQ8Act* x, std::size_t t0,
+                float* y, std::size_t y_stride, std::size_t row0) {
   __m512 acc[kTile];
   for (std::size_t k = 0; k < kTile; ++k) acc[k] = _mm512_setzero_ps();
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::uint8_t* block = group + b * kBlockBytes<P>;
-    const __m512 dw =
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
+    const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block)));
     __m512i wq[kChunks];
     P::load(block + kScaleBytes, wq);
     for (std::size_t k = 0; k < kTile; ++k) {
@@ -126,8 +125,8 @@ void group_tile(const std::uint8_t* group, std::size_t blocks, const BlockQ8Act*
 }
 
 template <typename P, std::size_t kTile>
-void group_tiles(const std::uint8_t* group, std::size_t blocks, const BlockQ8Act* x,
-                 std::size_t t0, std::size_t n, float* y, std::size_t y_stride, std::size_t row0) {
+void group_tiles(const std::uint8_t* group, std::size_t blocks, const BlockQ8Act* x, std::size_t t0,
+                 std::size_t n, float* y, std::size_t y_stride, std::size_t row0) {
   if constexpr (kTile > 0) {
     if (n >= kTile) {
       group_tile<P, kTile>(group, blocks, x, t0, y, y_stride, row0);
@@ -140,8 +139,8 @@ void group_tiles(const std::uint8_t* group, std::size_t blocks, const BlockQ8Act
 // Groups in runs that stay in L2 while every token tile passes over them.
 template <typename P>
 void gemm_packed(const void* w, std::size_t row_bytes, std::size_t cols, const BlockQ8Act* x,
-                      std::size_t n_tokens, std::size_t row_begin, std::size_t row_end, float* y,
-                      std::size_t y_stride) {
+                 std::size_t n_tokens, std::size_t row_begin, std::size_t row_end, float* y,
+                 std::size_t y_stride) {
   constexpr std::size_t kGroupsPerRun = 4;
   const std::size_t blocks = cols / 32;
   const std::size_t group_bytes = kGroup * row_bytes;
@@ -152,7 +151,7 @@ void gemm_packed(const void* w, std::size_t row_bytes, std::size_t cols, const B
       const std::size_t tile = std::min(kMaxTile, n_tokens - t);
       for (std::size_t g = g0; g < g1; ++g) {
         group_tiles<P, kMaxTile>(packed + g * group_bytes, blocks, x, t, tile, y, y_stride,
-                              g * kGroup);
+                                 g * kGroup);
       }
     }
   }

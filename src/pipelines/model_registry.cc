@@ -159,9 +159,16 @@ std::shared_ptr<const ModelRuntime> ModelRegistry::acquire(std::size_t index) {
   return entry.runtime;
 }
 
-std::shared_ptr<const ModelRuntime> ModelRegistry::loaded(std::size_t index) const {
+std::vector<std::shared_ptr<const ModelRuntime>> ModelRegistry::running() const {
   std::lock_guard lock(mutex_);
-  return entries_.at(index).runtime;
+  std::vector<std::shared_ptr<const ModelRuntime>> out;
+  for (const Entry& entry : entries_) {
+    if (entry.runtime) out.push_back(entry.runtime);
+    for (const auto& old : entry.retired) {
+      if (auto runtime = old.lock()) out.push_back(std::move(runtime));
+    }
+  }
+  return out;
 }
 
 bool ModelRegistry::ready() const {

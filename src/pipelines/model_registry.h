@@ -80,8 +80,9 @@ class ModelRegistry {
   // (the first request loads it, those that come meanwhile wait for that load). A failed
   // load is Error(kUnavailable) naming the model and the reason.
   std::shared_ptr<const ModelRuntime> acquire(std::size_t index);
-  // What serves model `index` now, or null; never loads.
-  std::shared_ptr<const ModelRuntime> loaded(std::size_t index) const;
+  // Every runtime that may still run requests: what serves each model, and the loads a
+  // reload replaced that requests in flight still hold (a shutdown ends them all).
+  std::vector<std::shared_ptr<const ModelRuntime>> running() const;
   // Every initial_load model is loaded (the server's readiness).
   bool ready() const;
   ModelStatus status(std::size_t index) const;

@@ -81,7 +81,7 @@ TEST(ModelRegistryTest, InitialModelsLoadAtStartupAndLazyOnesOnFirstUse) {
   registry.load_initial();
   EXPECT_TRUE(registry.ready());
   EXPECT_EQ(registry.status(1).state, ModelState::kUnloaded);
-  EXPECT_EQ(registry.loaded(1), nullptr);
+  EXPECT_EQ(registry.status(1).runtime, nullptr);
 
   std::vector<std::thread> requests;
   std::vector<std::shared_ptr<const ModelRuntime>> got(8);
@@ -135,8 +135,10 @@ TEST(ModelRegistryTest, ReloadSwitchesKeepsTheOldOnFailureAndFreesItWhenDrained)
   EXPECT_EQ(in_flight->reference, "configured");  // still whole for the request holding it
   EXPECT_EQ(registry.status(0).draining, 1u);
   EXPECT_EQ(registry.status(0).revision, "v2");
+  EXPECT_EQ(registry.running().size(), 2u);  // a shutdown reaches the draining one too
   in_flight.reset();
   EXPECT_EQ(registry.status(0).draining, 0u);
+  EXPECT_EQ(registry.running().size(), 1u);
 
   try {
     registry.reload(0, "missing");
