@@ -95,6 +95,16 @@ std::unique_ptr<ModelRuntime> ModelRegistry::run_load(const ModelSpec& spec,
   }
 }
 
+void ModelRegistry::install(std::size_t index, std::unique_ptr<ModelRuntime> runtime,
+                            double seconds) {
+  Entry& entry = entries_[index];
+  entry.runtime = std::move(runtime);
+  entry.state = ModelState::kReady;
+  entry.error.clear();
+  entry.load_seconds = seconds;
+  entry.loaded_at = std::chrono::system_clock::now();
+}
+
 void ModelRegistry::load_entry(std::size_t index, std::unique_lock<std::mutex>& lock) {
   Entry& entry = entries_[index];
   const std::string revision = entry.revision;
@@ -111,11 +121,7 @@ void ModelRegistry::load_entry(std::size_t index, std::unique_lock<std::mutex>& 
   }
   lock.lock();
   if (runtime) {
-    entry.runtime = std::move(runtime);
-    entry.state = ModelState::kReady;
-    entry.error.clear();
-    entry.load_seconds = seconds;
-    entry.loaded_at = std::chrono::system_clock::now();
+    install(index, std::move(runtime), seconds);
   } else {
     entry.state = ModelState::kFailed;
     entry.error = message;
@@ -236,11 +242,8 @@ void ModelRegistry::reload(std::size_t index, const std::string& revision) {
   old = std::move(entry.runtime);
   std::erase_if(entry.retired, [](const auto& retired) { return retired.expired(); });
   entry.retired.push_back(old);
-  entry.runtime = std::move(runtime);
   entry.revision = wanted;
-  entry.error.clear();
-  entry.load_seconds = seconds;
-  entry.loaded_at = std::chrono::system_clock::now();
+  install(index, std::move(runtime), seconds);
 }
 
 }  // namespace hfserve::pipelines

@@ -110,6 +110,8 @@ class ModelRegistry {
   // failure. `seconds` is how long it took.
   std::unique_ptr<ModelRuntime> run_load(const ModelSpec& spec, const std::string& revision,
                                          double& seconds) const;
+  // Makes `runtime` what entry `index` serves (the caller holds the lock).
+  void install(std::size_t index, std::unique_ptr<ModelRuntime> runtime, double seconds);
   // Loads entry `index`, whose state the caller set to kLoading, and records the outcome.
   void load_entry(std::size_t index, std::unique_lock<std::mutex>& lock);
 
