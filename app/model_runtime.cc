@@ -168,8 +168,9 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
     runner.max_batch_tokens = a.max_batch_tokens;
     runner.max_queue = a.max_queue;
     runner.num_threads = a.threads;
+    runtime->weight_bytes = pipelines::weight_file_bytes(*runtime->encoder->weights);
     pipelines::check_memory_fits(
-        {pipelines::weight_file_bytes(*runtime->encoder->weights), 0,
+        {runtime->weight_bytes, 0,
          pipelines::working_bytes(runtime->encoder->config, a.max_batch_tokens, 0)},
         pipelines::available_memory(), reference);
     runtime->encoder_tasks = std::make_unique<pipelines::EncoderTasks>(*runtime->encoder, runner);
@@ -178,6 +179,7 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
   if (pipelines::is_seq2seq_model(pulled)) {
     runtime->seq2seq =
         std::make_unique<pipelines::LoadedSeq2Seq>(pipelines::load_seq2seq(pulled, load));
+    runtime->weight_bytes = pipelines::weight_file_bytes(*runtime->seq2seq->weights);
     runtime->text2text =
         std::make_unique<pipelines::Text2TextGenerator>(*runtime->seq2seq, a.threads);
     return runtime;
@@ -210,7 +212,8 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
   // Checked before the KV cache is allocated: a model that cannot fit fails here with the
   // numbers rather than being OOM-killed while serving.
   pipelines::MemoryNeeds needs;
-  needs.weights = pipelines::weight_file_bytes(*runtime->model.weights);
+  runtime->weight_bytes = pipelines::weight_file_bytes(*runtime->model.weights);
+  needs.weights = runtime->weight_bytes;
   needs.working = pipelines::working_bytes(runtime->model.config, options.max_num_batched_tokens,
                                            options.max_num_seqs);
   const std::optional<std::size_t> available = pipelines::available_memory();

@@ -54,7 +54,7 @@ void record_model_load(telemetry::TaskHistory* history, const std::string& refer
     span.labels["source"] = runtime->source();
     span.labels["revision"] = runtime->pulled.revision;
     span.labels["commit"] = runtime->pulled.commit;
-    span.labels["bytes"] = pipelines::weight_file_bytes(runtime->weights());
+    span.labels["bytes"] = runtime->weight_bytes;
     span.labels["status"] = "ok";
   } else {
     span.labels["status"] = "error";

@@ -19,10 +19,11 @@
 namespace hfserve::pipelines {
 
 struct ModelRuntime {
-  std::string reference;    // the model reference as resolved
-  hub::PulledModel pulled;  // where its files came from (revision, commit)
-  std::string device;       // where it runs ("cpu"), for logs and spans
-  TaskSettings task;        // what `hfserve serve` runs for KServe's V1/V2 routes
+  std::string reference;         // the model reference as resolved
+  hub::PulledModel pulled;       // where its files came from (revision, commit)
+  std::string device;            // where it runs ("cpu"), for logs and spans
+  TaskSettings task;             // what `hfserve serve` runs for KServe's V1/V2 routes
+  std::size_t weight_bytes = 0;  // of its weight files (weight_file_bytes), read at load
   // A causal LM (model and generator), an encoder (encoder and encoder_tasks) or an
   // encoder-decoder (seq2seq and text2text).
   LoadedModel model;

@@ -555,9 +555,8 @@ struct HttpServer::Impl {
       const pipelines::ModelStatus status = models.status(i);
       if (!status.runtime) continue;
       const std::string& name = status.spec.names.front();
-      metrics.record_model_load(
-          name, status.load_seconds,
-          static_cast<double>(pipelines::weight_file_bytes(status.runtime->weights())));
+      metrics.record_model_load(name, status.load_seconds,
+                                static_cast<double>(status.runtime->weight_bytes));
       if (!status.runtime->generator) continue;
       const engine::EngineStats stats = status.runtime->generator->engine().stats();
       Scraped& last = scraped[i];
@@ -607,7 +606,7 @@ struct HttpServer::Impl {
       model["source"] = runtime->source();
       model["revision"] = runtime->pulled.revision;
       model["commit"] = runtime->pulled.commit;
-      model["weight_bytes"] = pipelines::weight_file_bytes(runtime->weights());
+      model["weight_bytes"] = runtime->weight_bytes;
       model["max_model_len"] = runtime->max_model_len();
       model["loaded_at"] = telemetry::format_utc(status.loaded_at);
       model["load_seconds"] = status.load_seconds;
