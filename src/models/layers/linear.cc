@@ -101,30 +101,31 @@ void Linear::apply(ThreadPool& pool, const float* x, std::size_t n, float* y) co
   const std::size_t min_rows = std::max<std::size_t>(1, (std::size_t{1} << 15) / (in_ * n));
   const tensor::KernelTable& k = tensor::kernel_table();
   const DType dtype = weight_.dtype;
-  if (packed_.gemm != nullptr) {
+  const tensor::QuantMatmulKernels* quant = k.quant_matmul(dtype);
+  if (quant != nullptr) {
     std::vector<tensor::BlockQ8Act> xq(n * in_ / tensor::BlockQ8Act::kSize);
     k.quantize_act_q8(x, n * in_, xq.data());
-    const std::size_t group = packed_.rows;
-    pool.parallel_for(
-        out_ / group,
-        [&](std::size_t begin, std::size_t end) {
-          packed_.gemm(packed_weight_.data(), row_bytes_, in_, xq.data(), n, begin * group,
-                       end * group, y, out_);
-        },
-        std::max<std::size_t>(1, min_rows / group));
-  } else if (const tensor::QuantMatmulKernels* quant = k.quant_matmul(dtype)) {
-    std::vector<tensor::BlockQ8Act> xq(n * in_ / tensor::BlockQ8Act::kSize);
-    k.quantize_act_q8(x, n * in_, xq.data());
-    pool.parallel_for(
-        out_,
-        [&](std::size_t begin, std::size_t end) {
-          if (n == 1) {
-            quant->gemv(weight_.data, row_bytes_, in_, xq.data(), begin, end, y);
-          } else {
-            quant->gemm(weight_.data, row_bytes_, in_, xq.data(), n, begin, end, y, out_);
-          }
-        },
-        min_rows);
+    if (packed_.gemm != nullptr) {
+      const std::size_t group = packed_.rows;
+      pool.parallel_for(
+          out_ / group,
+          [&](std::size_t begin, std::size_t end) {
+            packed_.gemm(packed_weight_.data(), row_bytes_, in_, xq.data(), n, begin * group,
+                         end * group, y, out_);
+          },
+          std::max<std::size_t>(1, min_rows / group));
+    } else {
+      pool.parallel_for(
+          out_,
+          [&](std::size_t begin, std::size_t end) {
+            if (n == 1) {
+              quant->gemv(weight_.data, row_bytes_, in_, xq.data(), begin, end, y);
+            } else {
+              quant->gemm(weight_.data, row_bytes_, in_, xq.data(), n, begin, end, y, out_);
+            }
+          },
+          min_rows);
+    }
   } else if (dtype == DType::kF32) {
     const auto* w = static_cast<const float*>(weight_.data);
     pool.parallel_for(
