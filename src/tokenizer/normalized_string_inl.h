@@ -9,6 +9,11 @@ template <typename Keep>
 void NormalizedString::filter(Keep keep) {
   // A removed character is folded into the kept one before it; removed ones at the start
   // are dropped through initial_removed (as HF's filter does).
+  bool keeps_all = true;
+  for (std::size_t pos = 0; pos < normalized_.size() && keeps_all;) {
+    keeps_all = keep(utf8::decode(normalized_, pos));
+  }
+  if (keeps_all) return;
   std::vector<CharChange> changes;
   changes.reserve(normalized_.size());
   int removed = 0;
@@ -41,6 +46,29 @@ void NormalizedString::filter(Keep keep) {
 
 template <typename Map>
 void NormalizedString::map(Map fn) {
+  // A character mapped to one of the same UTF-8 length is rewritten in place: its bytes
+  // keep their alignment, as transform() would give them. Only a change of length needs
+  // the whole transform.
+  bool changes_any = false;
+  bool same_lengths = true;
+  for (std::size_t pos = 0; pos < normalized_.size() && same_lengths;) {
+    std::size_t start = pos;
+    char32_t cp = utf8::decode(normalized_, pos);
+    char32_t mapped = fn(cp);
+    if (mapped == cp) continue;
+    changes_any = true;
+    same_lengths = utf8::encode(mapped).size() == pos - start;
+  }
+  if (!changes_any) return;
+  if (same_lengths) {
+    for (std::size_t pos = 0; pos < normalized_.size();) {
+      std::size_t start = pos;
+      char32_t cp = utf8::decode(normalized_, pos);
+      char32_t mapped = fn(cp);
+      if (mapped != cp) normalized_.replace(start, pos - start, utf8::encode(mapped));
+    }
+    return;
+  }
   std::vector<CharChange> changes;
   changes.reserve(normalized_.size());
   std::size_t pos = 0;

@@ -40,6 +40,11 @@ void apply_normal_form(NormalizedString& text, unicode::NormalForm form) {
     std::size_t j = i + 1;
     while (j < chars.size() && !starts_segment(chars[j])) ++j;
     std::u32string_view in = std::u32string_view(chars).substr(i, j - i);
+    if (in.size() == 1 && in[0] < 0x80) {  // ASCII is its own normal form in all four
+      changes.push_back({in[0], 0});
+      i = j;
+      continue;
+    }
     std::u32string out = unicode::to_u32(unicode::normalize(unicode::to_utf8(in), form));
     // An output character that composes several inputs consumes all of them (the
     // extra ones count as removed); otherwise characters pair up by position and any

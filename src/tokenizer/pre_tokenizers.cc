@@ -127,13 +127,24 @@ std::unique_ptr<PreTokenizer> char_split(Pred pred, SplitBehavior behavior) {
 class BertPreTokenizer : public PreTokenizer {
  public:
   void pre_tokenize(PreTokenized& pieces) const override {
+    // HF splits at whitespace (removed), then each part at punctuation (isolated); one
+    // pass that ends a word at either gives the same pieces with one copy of each.
     split_each(pieces, [](NormalizedString& piece) {
-      return piece.split(find_chars(piece.get(), unicode::is_whitespace), SplitBehavior::kRemoved,
-                         false);
-    });
-    split_each(pieces, [](NormalizedString& piece) {
-      return piece.split(find_chars(piece.get(), is_bert_punctuation), SplitBehavior::kIsolated,
-                         false);
+      std::vector<NormalizedString> out;
+      const std::string& text = piece.get();
+      std::size_t word = 0;
+      std::size_t pos = 0;
+      while (pos < text.size()) {
+        std::size_t start = pos;
+        char32_t cp = utf8::decode(text, pos);
+        bool space = unicode::is_whitespace(cp);
+        if (!space && !is_bert_punctuation(cp)) continue;
+        if (start > word) out.push_back(piece.slice(word, start));
+        if (!space) out.push_back(piece.slice(start, pos));
+        word = pos;
+      }
+      if (text.size() > word) out.push_back(piece.slice(word, text.size()));
+      return out;
     });
   }
 };

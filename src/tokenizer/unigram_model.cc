@@ -3,10 +3,10 @@
 // unknown token (score: lowest piece score minus 10); consecutive unknowns are fused;
 // with byte_fallback an unknown piece becomes its <0xXX> byte tokens.
 #include <algorithm>
-#include <map>
 #include <unordered_map>
 
 #include "tokenizer/model.h"
+#include "tokenizer/piece_trie.h"
 #include "tokenizer/unicode.h"
 #include "tokenizer/vocab.h"
 #include "util/error.h"
@@ -15,60 +15,6 @@ namespace hfserve::tokenizer {
 namespace {
 
 constexpr double kUnkPenalty = 10.0;
-
-// A byte trie over the pieces, for "which pieces start here" (common prefix search).
-class PieceTrie {
- public:
-  void insert(std::string_view key, std::uint32_t id) {
-    std::size_t node = 0;
-    for (char c : key) {
-      auto it = build_[node].find(static_cast<unsigned char>(c));
-      if (it == build_[node].end()) {
-        build_.emplace_back();
-        values_.push_back(-1);
-        it = build_[node].emplace(static_cast<unsigned char>(c), build_.size() - 1).first;
-      }
-      node = it->second;
-    }
-    values_[node] = id;
-  }
-
-  // Flattens the build maps into sorted edge arrays.
-  void finish() {
-    first_edge_.assign(build_.size() + 1, 0);
-    for (std::size_t n = 0; n < build_.size(); ++n) {
-      first_edge_[n + 1] = first_edge_[n] + static_cast<std::uint32_t>(build_[n].size());
-      for (const auto& [byte, child] : build_[n]) {
-        edge_bytes_.push_back(byte);
-        edge_targets_.push_back(static_cast<std::uint32_t>(child));
-      }
-    }
-    build_.clear();
-    build_.shrink_to_fit();
-  }
-
-  // Calls fn(length, id) for every piece that is a prefix of text, shortest first.
-  template <typename Fn>
-  void common_prefixes(std::string_view text, Fn fn) const {
-    std::size_t node = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      auto c = static_cast<unsigned char>(text[i]);
-      auto begin = edge_bytes_.begin() + first_edge_[node];
-      auto end = edge_bytes_.begin() + first_edge_[node + 1];
-      auto it = std::lower_bound(begin, end, c);
-      if (it == end || *it != c) return;
-      node = edge_targets_[static_cast<std::size_t>(it - edge_bytes_.begin())];
-      if (values_[node] >= 0) fn(i + 1, static_cast<std::uint32_t>(values_[node]));
-    }
-  }
-
- private:
-  std::vector<std::map<unsigned char, std::size_t>> build_{1};
-  std::vector<std::int64_t> values_{-1};
-  std::vector<std::uint32_t> first_edge_;
-  std::vector<unsigned char> edge_bytes_;
-  std::vector<std::uint32_t> edge_targets_;
-};
 
 class UnigramModel : public Model {
  public:

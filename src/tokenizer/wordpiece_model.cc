@@ -2,6 +2,7 @@
 // the first carry the continuing-subword prefix; a word with any unmatched rest, or
 // longer than max_input_chars_per_word, becomes the single unknown token.
 #include "tokenizer/model.h"
+#include "tokenizer/piece_trie.h"
 #include "tokenizer/unicode.h"
 #include "tokenizer/vocab.h"
 #include "util/error.h"
@@ -17,38 +18,37 @@ class WordPieceModel : public Model {
         unk_(std::move(unk)),
         prefix_(std::move(prefix)),
         max_chars_(max_chars) {
-    for (const auto& [token, id] : vocab_.to_id)
-      max_token_bytes_ = std::max(max_token_bytes_, token.size());
+    for (const auto& [token, id] : vocab_.to_id) trie_.insert(token, id);
+    trie_.finish();
+    continuation_ = trie_.descend(prefix_);
   }
 
   std::vector<Token> tokenize(std::string_view piece) const override {
     if (utf8::count_code_points(piece) > max_chars_) return unknown(piece);
     std::vector<Token> out;
-    std::string key;
     std::size_t start = 0;
     while (start < piece.size()) {
-      std::size_t end = std::min(piece.size(), start + max_token_bytes_);
-      // Do not start inside a character.
-      while (end > start && end < piece.size() &&
-             (static_cast<unsigned char>(piece[end]) & 0xC0) == 0x80) {
-        --end;
-      }
-      bool found = false;
-      while (end > start) {
-        key.clear();
-        if (start > 0) key += prefix_;
-        key.append(piece.substr(start, end - start));
-        auto it = vocab_.to_id.find(key);
-        if (it != vocab_.to_id.end()) {
-          out.push_back({it->second, key, {start, end}});
-          found = true;
-          break;
-        }
-        --end;
-        while (end > start && (static_cast<unsigned char>(piece[end]) & 0xC0) == 0x80) --end;
-      }
-      if (!found) return unknown(piece);
-      start = end;
+      // The longest piece starting here that ends on a character boundary; pieces after
+      // the first are looked up behind the continuing-subword prefix.
+      std::optional<PieceTrie::Node> from = start == 0 ? PieceTrie::kRoot : continuation_;
+      if (!from) return unknown(piece);
+      std::size_t best_len = 0;
+      std::uint32_t best_id = 0;
+      std::string_view rest = piece.substr(start);
+      trie_.common_prefixes(
+          rest,
+          [&](std::size_t len, std::uint32_t id) {
+            if (len == rest.size() || (static_cast<unsigned char>(rest[len]) & 0xC0) != 0x80) {
+              best_len = len;
+              best_id = id;
+            }
+          },
+          *from);
+      if (best_len == 0) return unknown(piece);
+      std::string value = start == 0 ? std::string() : prefix_;
+      value.append(rest.substr(0, best_len));
+      out.push_back({best_id, std::move(value), {start, start + best_len}});
+      start += best_len;
     }
     return out;
   }
@@ -78,7 +78,8 @@ class WordPieceModel : public Model {
   std::string unk_;
   std::string prefix_;
   std::size_t max_chars_;
-  std::size_t max_token_bytes_ = 0;
+  PieceTrie trie_;
+  std::optional<PieceTrie::Node> continuation_;  // the node of prefix_, if any piece has it
 };
 
 }  // namespace
