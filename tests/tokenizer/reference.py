@@ -4,7 +4,8 @@
 usage: reference.py TOKENIZER_JSON CORPUS_JSON OUT_JSON [VARIANT]
 
 VARIANT rewrites the tokenizer first (VARIANTS below) to reach components and options
-that no tokenizer.json of the test data uses; the rewritten file, as the library
+that no tokenizer.json of the test data uses ("bpe_affixes" instead trains a BPE on the
+corpus with HF's trainer); the rewritten file, as the library
 serialises it, goes into the output ("tokenizer_json") for the C++ side to load.
 
 For every corpus string (raw bytes, decoded as Python does with errors="replace"):
@@ -20,7 +21,11 @@ import json
 import sys
 
 from tokenizers import AddedToken, Tokenizer
-from tokenizers.decoders import DecodeStream
+from tokenizers.decoders import BPEDecoder, DecodeStream
+from tokenizers.models import BPE
+from tokenizers.normalizers import NFC
+from tokenizers.pre_tokenizers import Whitespace
+from tokenizers.trainers import BpeTrainer
 
 VARIANTS = {
     # WordPiece with a mix of normalizers and pre-tokenizers.
@@ -85,7 +90,24 @@ ADDED = [AddedToken("hello", single_word=True), AddedToken("<mask>", lstrip=True
          AddedToken("[SEP]", special=True)]
 
 
-def make_variant(path, variant):
+def trained_bpe_with_affixes(corpus):
+    """A BPE that HF's own trainer learns from the corpus with every affix option and a
+    small alphabet (so unknown characters occur and are fused), decoded by BPEDecoder."""
+    tok = Tokenizer(BPE(unk_token="[UNK]", fuse_unk=True, continuing_subword_prefix="##",
+                        end_of_word_suffix="</w>"))
+    tok.normalizer = NFC()
+    tok.pre_tokenizer = Whitespace()
+    tok.decoder = BPEDecoder(suffix="</w>")
+    trainer = BpeTrainer(vocab_size=1500, limit_alphabet=120, special_tokens=["[UNK]"],
+                         continuing_subword_prefix="##", end_of_word_suffix="</w>",
+                         show_progress=False)
+    tok.train_from_iterator(corpus, trainer)
+    return tok
+
+
+def make_variant(path, variant, corpus):
+    if variant == "bpe_affixes":
+        return trained_bpe_with_affixes(corpus)
     with open(path, encoding="utf-8") as f:
         config = json.load(f)
     if variant == "added_flags":
@@ -122,12 +144,12 @@ def truncated_pairs(tok, corpus):
 
 def main():
     variant = sys.argv[4] if len(sys.argv) > 4 else None
-    tok = make_variant(sys.argv[1], variant) if variant else Tokenizer.from_file(sys.argv[1])
+    with open(sys.argv[2], encoding="utf-8") as f:
+        corpus = [bytes.fromhex(h).decode("utf-8", errors="replace") for h in json.load(f)["hex"]]
+    tok = make_variant(sys.argv[1], variant, corpus) if variant else Tokenizer.from_file(sys.argv[1])
     tokenizer_json = tok.to_str()
     tok.no_truncation()
     tok.no_padding()
-    with open(sys.argv[2], encoding="utf-8") as f:
-        corpus = [bytes.fromhex(h).decode("utf-8", errors="replace") for h in json.load(f)["hex"]]
     results = []
     for i, text in enumerate(corpus):
         with_special = tok.encode(text, add_special_tokens=True)

@@ -181,7 +181,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"mistral7b-v0.1", "metaspace_first"}, Case{"llama3", "added_flags"},
                       Case{"bert-base-uncased", "added_flags"},
                       Case{"xlnet-base-cased", "unicode_scripts"},
-                      Case{"bert-base-uncased", "unicode_scripts_only"}),
+                      Case{"bert-base-uncased", "unicode_scripts_only"},
+                      Case{"bert-base-uncased", "bpe_affixes"}),
     [](const ::testing::TestParamInfo<Case>& param_info) {
       std::string name = param_info.param.tokenizer + "_" + param_info.param.variant;
       for (char& c : name) {
