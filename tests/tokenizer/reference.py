@@ -73,6 +73,12 @@ VARIANTS = {
             {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": False},
             {"type": "ByteFallback"}, {"type": "Fuse"}]},
     },
+    # Metaspace that never prepends and splits at every replacement, over the same BPE.
+    "metaspace_never": {
+        "normalizer": None,
+        "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "never", "split": True},
+        "decoder": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "never", "split": True},
+    },
     # Unigram cut at script changes before Metaspace (spaces join the script pieces;
     # characters without a script at the start of the text are dropped).
     "unicode_scripts": {
