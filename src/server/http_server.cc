@@ -16,6 +16,7 @@
 #include "server/kserve_v2.h"
 #include "server/openai_request.h"
 #include "server/openai_response.h"
+#include "server/peer_connection.h"
 #include "server/request_model.h"
 #include "server/request_span.h"
 #include "server/text2text_request.h"
@@ -61,6 +62,10 @@ std::string sse(const Json& event) {
 }
 
 using Clock = std::chrono::steady_clock;
+
+// How often a non-streamed generation looks whether its client is still connected: a
+// gone client's request leaves the batch within about this long.
+constexpr std::chrono::milliseconds kPeerCheckInterval{100};
 
 // The model a request runs on, and the name its answer carries (the one it asked for). The
 // runtime is held for the whole request, so a reload never frees weights still in use.
@@ -329,12 +334,26 @@ struct HttpServer::Impl {
       writer =
           std::make_shared<ResponseWriter>(*call, served.name, "hfserve-" + options.version, g, id);
       if (!call->stream) {
+        // Nothing is written before the whole answer, so a client that goes away is seen
+        // by looking at its connection, every kPeerCheckInterval at most.
+        PeerConnection peer({req.local_addr, req.local_port, req.remote_addr, req.remote_port});
+        Clock::time_point last_check = Clock::now();
         std::vector<pipelines::ChoiceDelta> deltas;
         while (generation->next(deltas)) {
           timing->tokens_arrived(metrics);
           writer->add(deltas);
           span->add(deltas);
           deltas.clear();
+          if (Clock::now() - last_check < kPeerCheckInterval) continue;
+          last_check = Clock::now();
+          if (peer.closed()) {
+            generation->cancel();
+            timing->finish(metrics, *generation, true);
+            span->finish(499, generation->prompt_tokens(), generation->completion_tokens(),
+                         "the client closed the connection");
+            res.status = 499;  // nginx's code; nobody reads it, the metrics count it
+            return;
+          }
         }
         send_json(res, 200, writer->response(*generation));
         timing->finish(metrics, *generation, false);

@@ -12,6 +12,7 @@ those requests leave is read back with Python's sqlite3 and through /v1/task_his
 import concurrent.futures
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -49,10 +50,12 @@ class Server:
         kwargs.setdefault("api_key", "unused")
         return openai.OpenAI(base_url=self.url("/openai/v1"), max_retries=0, **kwargs)
 
-    def metric(self, name):
+    def metric(self, name, labels=""):
+        """The first sample of `name` whose labels contain `labels` (e.g. 'status="499"')."""
         with urllib.request.urlopen(self.url("/metrics")) as r:
             for line in r.read().decode().splitlines():
-                if line.startswith(name + "{") or line.startswith(name + " "):
+                if line.startswith(name + " ") or (line.startswith(name + "{")
+                                                   and labels in line.split("}")[0]):
                     return float(line.rsplit(" ", 1)[1])
         return None
 
@@ -267,6 +270,36 @@ class OpenAiClientTest(unittest.TestCase):
             time.sleep(0.2)
         self.assertEqual(self.server.metric("hfserve_num_requests_running"), 0)
         self.assertEqual(self.server.metric("hfserve_kv_cache_usage_perc"), 0)
+
+    def test_non_streamed_request_of_a_client_that_goes_away(self):
+        """A client that closes its connection before a non-streamed answer is ready: the
+        request leaves the batch and frees its blocks long before its max_tokens."""
+        self.wait_idle()
+        max_tokens = 1800
+        body = json.dumps({"model": MODEL, "prompt": "Once upon a time", "max_tokens": max_tokens,
+                           "ignore_eos": True, "temperature": 0}).encode()
+        sock = socket.create_connection(("127.0.0.1", self.server.port))
+        sock.sendall(b"POST /openai/v1/completions HTTP/1.1\r\nHost: test\r\n"
+                     b"Content-Type: application/json\r\n"
+                     + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        deadline = time.time() + 30
+        while self.server.metric("hfserve_num_requests_running") != 1 and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.server.metric("hfserve_num_requests_running"), 1)
+        time.sleep(0.5)  # some tokens into the answer
+        sock.close()
+        gone = time.time()
+        self.wait_idle()
+        # At the demo model's speed 1800 tokens take far longer than this.
+        self.assertLess(time.time() - gone, 5, "the request ran on after its client left")
+        self.assertEqual(self.server.metric("hfserve_kv_cache_usage_perc"), 0)
+        self.assertEqual(self.server.metric("hfserve_http_responses_total", 'status="499"'), 1)
+
+    def wait_idle(self):
+        deadline = time.time() + 30
+        while self.server.metric("hfserve_num_requests_running") != 0 and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.server.metric("hfserve_num_requests_running"), 0)
 
 
 class ApiKeyTest(unittest.TestCase):
