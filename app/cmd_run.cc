@@ -93,7 +93,7 @@ int run_chat(const RunArgs& args) {
       request.prompts = {
           generator.encode(pipelines::render_chat_prompt(runtime->model, inputs), false)};
       apply_sampling(args.sampling, generator, request);
-      const std::string reply = stream_to_stdout(generator, std::move(request));
+      const std::string reply = stream_to_stdout(generator, std::move(request)).text;
       std::fputs("\n\n", stdout);
       messages.push_back({{"role", "assistant"}, {"content", reply}});
     } catch (const Error& error) {

@@ -184,7 +184,7 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
         std::make_unique<pipelines::Text2TextGenerator>(*runtime->seq2seq, a.threads);
     return runtime;
   }
-  runtime->model = pipelines::load_causal_lm(pulled, load);
+  runtime->model = pipelines::load_causal_lm(pulled, load, a.tokenizer_need);
 
   engine::EngineOptions options;
   const std::size_t model_len =

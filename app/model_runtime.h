@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/config_apply.h"
+#include "pipelines/loaded_model.h"
 #include "pipelines/model_runtime.h"
 
 namespace hfserve::app {
@@ -45,6 +46,8 @@ struct ModelArgs {
   bool no_prefix_caching = false;
   bool disable_lower_case = false;  // KServe's: BERT-family tokenizers keep case
   std::size_t threads = 0;
+  // Not an option: `generate --prompt-ids` runs a decoder that carries no tokenizer.
+  pipelines::TokenizerNeed tokenizer_need = pipelines::TokenizerNeed::kRequired;
 };
 
 // Registers the options above on `cmd`, with MODEL as a positional.

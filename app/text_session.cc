@@ -1,5 +1,6 @@
 #include "app/text_session.h"
 
+#include <chrono>
 #include <cstdio>
 
 #include "util/error.h"
@@ -7,8 +8,8 @@
 namespace hfserve::app {
 
 void add_sampling_options(CLI::App* cmd, SamplingArgs& args) {
-  cmd->add_option("--max_tokens", args.max_tokens, "Tokens to generate")->capture_default_str();
-  cmd->add_option("--temperature", args.temperature, "0 is greedy")->capture_default_str();
+  cmd->add_option("-n,--max_tokens", args.max_tokens, "Tokens to generate")->capture_default_str();
+  cmd->add_option("--temperature,--temp", args.temperature, "0 is greedy")->capture_default_str();
   cmd->add_option("--top_p", args.top_p, "Nucleus sampling mass");
   cmd->add_option("--top_k", args.top_k, "Sample among the k most likely tokens");
   cmd->add_option("--seed", args.seed, "Seed for reproducible sampling");
@@ -40,19 +41,28 @@ pipelines::TextGenerator& text_generator(pipelines::ModelRuntime& runtime) {
   return *runtime.generator;
 }
 
-std::string stream_to_stdout(pipelines::TextGenerator& generator, pipelines::TextRequest request) {
+StreamedText stream_to_stdout(pipelines::TextGenerator& generator, pipelines::TextRequest request) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
   std::unique_ptr<pipelines::Generation> generation = generator.start(std::move(request));
   std::vector<pipelines::ChoiceDelta> deltas;
-  std::string text;
+  StreamedText out;
   while (generation->next(deltas)) {
     for (const pipelines::ChoiceDelta& delta : deltas) {
+      if (out.ids.empty() && !delta.tokens.empty()) out.first_token_seconds = seconds_since(start);
+      for (const engine::SampledToken& token : delta.tokens) out.ids.push_back(token.token);
       std::fwrite(delta.text.data(), 1, delta.text.size(), stdout);
-      text += delta.text;
+      out.text += delta.text;
     }
     std::fflush(stdout);
     deltas.clear();
   }
-  return text;
+  out.total_seconds = seconds_since(start);
+  out.prompt_tokens = generation->prompt_tokens();
+  return out;
 }
 
 }  // namespace hfserve::app

@@ -34,7 +34,16 @@ void apply_sampling(const SamplingArgs& args, const pipelines::TextGenerator& ge
 // The runtime's generator; Error(kUnsupported) for an encoder model.
 pipelines::TextGenerator& text_generator(pipelines::ModelRuntime& runtime);
 
-// Runs the request, writing its text to stdout as it arrives; returns the whole text.
-std::string stream_to_stdout(pipelines::TextGenerator& generator, pipelines::TextRequest request);
+// What a generation streamed to stdout produced, and how long it took.
+struct StreamedText {
+  std::string text;
+  std::vector<std::int32_t> ids;  // generated, the one that ended it (EOS) included
+  std::size_t prompt_tokens = 0;
+  double first_token_seconds = 0;  // from submission: the prefill and the first sample
+  double total_seconds = 0;
+};
+
+// Runs the request, writing its text to stdout as it arrives.
+StreamedText stream_to_stdout(pipelines::TextGenerator& generator, pipelines::TextRequest request);
 
 }  // namespace hfserve::app

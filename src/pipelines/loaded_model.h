@@ -29,15 +29,22 @@ struct LoadedModel {
   formats::ModelConfig config;
   std::unique_ptr<formats::WeightSource> weights;
   std::unique_ptr<models::CausalLM> model;
+  // Null only when the model carries no tokenizer and the load allowed that
+  // (TokenizerNeed::kOptional): then token ids go in and come out, and no text.
   std::unique_ptr<tokenizer::Tokenizer> tokenizer;
   // Empty when the model has no chat template (then chat requests are refused).
   chat::ModelTemplates templates;
   std::vector<std::int32_t> eos_ids;
 };
 
+// Whether a model without any tokenizer (a GGUF with no tokenizer.ggml.* metadata, a folder
+// with no tokenizer.json) loads: `hfserve generate --prompt-ids` runs such a model on ids.
+enum class TokenizerNeed { kRequired, kOptional };
+
 // Throws Error: kNotFound when the files a model needs are missing (the message names
 // them), kUnsupported for an architecture, format or tokenizer hfserve does not run,
 // kInvalidArgument for malformed files. `options` as models::build_causal_lm takes them.
-LoadedModel load_causal_lm(const hub::PulledModel& pulled, const models::LoadOptions& options = {});
+LoadedModel load_causal_lm(const hub::PulledModel& pulled, const models::LoadOptions& options = {},
+                           TokenizerNeed tokenizer_need = TokenizerNeed::kRequired);
 
 }  // namespace hfserve::pipelines

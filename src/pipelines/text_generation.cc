@@ -1,5 +1,7 @@
 #include "pipelines/text_generation.h"
 
+#include "util/error.h"
+
 namespace hfserve::pipelines {
 namespace {
 
@@ -17,14 +19,16 @@ const char* finish_reason_name(engine::FinishReason reason) {
 
 }  // namespace
 
-Generation::Generation(const tokenizer::Tokenizer& tokenizer, TextRequest request,
+Generation::Generation(const tokenizer::Tokenizer* tokenizer, TextRequest request,
                        std::shared_ptr<engine::RequestStream> stream)
     : stream_(std::move(stream)), open_(request.prompts.size() * request.n) {
   for (const std::vector<std::int32_t>& prompt : request.prompts) prompt_tokens_ += prompt.size();
   choices_.reserve(open_);
   for (std::size_t i = 0; i < open_; ++i) {
-    choices_.push_back({tokenizer::DecodeStream(tokenizer, request.skip_special_tokens),
-                        StopStrings(request.stop, request.include_stop_str_in_output)});
+    std::optional<tokenizer::DecodeStream> decoder;
+    if (tokenizer != nullptr) decoder.emplace(*tokenizer, request.skip_special_tokens);
+    choices_.push_back(
+        {std::move(decoder), StopStrings(request.stop, request.include_stop_str_in_output)});
   }
 }
 
@@ -57,8 +61,8 @@ bool Generation::next(std::vector<ChoiceDelta>& out) {
         delta.tokens.push_back(*event.token);
         // The token that ended the choice (EOS, a stop id) is counted, not shown.
         const bool stop_token = event.finish == engine::FinishReason::kStop;
-        if (!stop_token) {
-          if (auto text = choice.decoder.step(static_cast<std::uint32_t>(event.token->token))) {
+        if (!stop_token && choice.decoder) {
+          if (auto text = choice.decoder->step(static_cast<std::uint32_t>(event.token->token))) {
             delta.text += choice.stops.feed(*text);
           }
         }
@@ -93,7 +97,8 @@ std::unique_ptr<Generation> TextGenerator::start(TextRequest request) {
     specs.push_back(std::move(spec));
   }
   std::shared_ptr<engine::RequestStream> stream = engine_.submit(std::move(specs));
-  return std::make_unique<Generation>(*model_.tokenizer, std::move(request), std::move(stream));
+  return std::make_unique<Generation>(model_.tokenizer.get(), std::move(request),
+                                      std::move(stream));
 }
 
 engine::SamplingParams TextGenerator::default_sampling() const {
@@ -110,17 +115,27 @@ std::vector<std::int32_t> TextGenerator::encode(std::string_view text,
                                                 bool add_special_tokens) const {
   tokenizer::EncodeOptions options;
   options.add_special_tokens = add_special_tokens;
-  const tokenizer::Encoding encoding = model_.tokenizer->encode(text, options);
+  const tokenizer::Encoding encoding = tokenizer().encode(text, options);
   return {encoding.ids.begin(), encoding.ids.end()};
 }
 
 std::string TextGenerator::decode(const std::vector<std::int32_t>& ids,
                                   bool skip_special_tokens) const {
-  return model_.tokenizer->decode({ids.begin(), ids.end()}, skip_special_tokens);
+  return tokenizer().decode({ids.begin(), ids.end()}, skip_special_tokens);
 }
 
 std::string TextGenerator::token_text(std::int32_t id) const {
-  return model_.tokenizer->decode({static_cast<std::uint32_t>(id)}, false);
+  return tokenizer().decode({static_cast<std::uint32_t>(id)}, false);
+}
+
+const tokenizer::Tokenizer& TextGenerator::tokenizer() const {
+  if (!model_.tokenizer) {
+    throw Error(ErrorCode::kUnsupported,
+                model_.source +
+                    " carries no tokenizer (no tokenizer.json, no tokenizer.ggml.* "
+                    "metadata): give the prompt as token ids");
+  }
+  return *model_.tokenizer;
 }
 
 }  // namespace hfserve::pipelines

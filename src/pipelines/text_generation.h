@@ -43,7 +43,8 @@ struct ChoiceDelta {
 
 class Generation {
  public:
-  Generation(const tokenizer::Tokenizer& tokenizer, TextRequest request,
+  // Without a tokenizer (nullptr) the deltas carry tokens and no text.
+  Generation(const tokenizer::Tokenizer* tokenizer, TextRequest request,
              std::shared_ptr<engine::RequestStream> stream);
   ~Generation();  // cancels what is still running
 
@@ -60,7 +61,7 @@ class Generation {
 
  private:
   struct Choice {
-    tokenizer::DecodeStream decoder;
+    std::optional<tokenizer::DecodeStream> decoder;
     StopStrings stops;
     bool finished = false;
   };
@@ -86,6 +87,9 @@ class TextGenerator {
   // repetition_penalty), as vLLM applies them when a request leaves a field out.
   engine::SamplingParams default_sampling() const;
 
+  // Whether the model has a tokenizer; without one, encode, decode and token_text throw
+  // Error(kUnsupported) and generations carry token ids only.
+  bool has_tokenizer() const { return model_.tokenizer != nullptr; }
   std::vector<std::int32_t> encode(std::string_view text, bool add_special_tokens) const;
   std::string decode(const std::vector<std::int32_t>& ids, bool skip_special_tokens) const;
   // One token's text as logprobs report it (special tokens included).
@@ -96,6 +100,8 @@ class TextGenerator {
   const engine::Engine& engine() const { return engine_; }
 
  private:
+  const tokenizer::Tokenizer& tokenizer() const;
+
   const LoadedModel& model_;
   engine::Engine engine_;
 };

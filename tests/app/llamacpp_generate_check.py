@@ -5,13 +5,16 @@ Usage: llamacpp_generate_check.py HFSERVE (the demo model is found in the Huggin
 cache where scripts/setup put it)
 
 For each prompt llama.cpp continues greedily for 16 tokens and gives its logits along the
-way. Both engines quantise activations to 8 bits but round differently, so where
-llama.cpp's best two tokens are within MARGIN logits of each other either choice is
-right; the check compares up to the first such near-tie. hfserve's greedy text must start
-with llama.cpp's text up to there, and that stretch must hold at least MIN_TOKENS tokens
-(so a prompt that ties at once does not pass by comparing nothing).
+way. hfserve generates from the prompt text and from llama.cpp's prompt ids
+(--prompt-ids), printing its ids (--print-ids). Both engines quantise activations to 8
+bits but round differently, so where llama.cpp's best two tokens are within MARGIN logits
+of each other either choice is right; the check compares up to the first such near-tie.
+hfserve's greedy text and ids must start with llama.cpp's up to there (and the two prompt
+forms must agree), and that stretch must hold at least MIN_TOKENS tokens (so a prompt
+that ties at once does not pass by comparing nothing).
 Exits non-zero with every problem found.
 """
+import json
 import os
 import subprocess
 import sys
@@ -44,15 +47,24 @@ for prompt in PROMPTS:
     agreed = int(ties[0]) if len(ties) else STEPS
     want = llm.detokenize(ids[len(prompt_ids): len(prompt_ids) + agreed],
                           prev_tokens=prompt_ids).decode("utf-8", "replace")
-    got = subprocess.run([hfserve, "--log_level", "warn", "generate", gguf, "--prompt", prompt,
-                          "--max_tokens", str(STEPS), "--ignore_eos"], check=True,
+    out = subprocess.run([hfserve, "--log_level", "warn", "generate", gguf, "--prompt", prompt,
+                          "--max_tokens", str(STEPS), "--ignore_eos", "--print-ids"], check=True,
                          capture_output=True, text=True).stdout
-    print(f"{prompt!r}: llama.cpp {want!r} ({agreed} tokens before a near-tie); "
-          f"hfserve {got!r}")
+    got, got_ids = out[:out.rstrip("\n").rfind("\n")], json.loads(out.splitlines()[-1])
+    # The same prompt given as llama.cpp's ids must continue the same way.
+    from_ids = subprocess.run([hfserve, "--log_level", "warn", "generate", gguf, "--prompt-ids",
+                               ",".join(map(str, prompt_ids)), "-n", str(STEPS), "--ignore_eos",
+                               "--print-ids"], check=True, capture_output=True,
+                              text=True).stdout.splitlines()[-1]
+    want_ids = ids[len(prompt_ids): len(prompt_ids) + agreed]
+    print(f"{prompt!r}: llama.cpp {want!r} {want_ids} ({agreed} tokens before a near-tie); "
+          f"hfserve {got!r} {got_ids}")
     if agreed < MIN_TOKENS:
         problems.append(f"{prompt!r}: llama.cpp ties after {agreed} tokens; choose another prompt")
-    elif not got.startswith(want):
-        problems.append(f"{prompt!r}: hfserve wrote {got!r}, llama.cpp {want!r}")
+    elif not got.startswith(want) or got_ids[:agreed] != want_ids:
+        problems.append(f"{prompt!r}: hfserve wrote {got!r} {got_ids}, llama.cpp {want!r} {want_ids}")
+    elif json.loads(from_ids) != got_ids:
+        problems.append(f"{prompt!r}: --prompt-ids gave {from_ids}, --prompt {got_ids}")
 
 for problem in problems:
     print("llamacpp_generate_check:", problem, file=sys.stderr)
