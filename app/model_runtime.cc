@@ -8,6 +8,7 @@
 #include "tensor/quantize.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/resident_memory.h"
 
 namespace hfserve::app {
 
@@ -108,6 +109,20 @@ void note_config(const AppliedConfig& config, ModelArgs& args) {
   }
 }
 
+namespace {
+
+// Resident memory once a model is ready, beside its weight files' size: where weights run
+// as stored the two should be about equal (KV cache pages are only counted once used).
+void log_resident_memory(const pipelines::ModelRuntime& runtime) {
+  if (const std::optional<ResidentMemory> memory = resident_memory()) {
+    log::info("{}: resident memory after load {} MiB (peak {} MiB), weight files {} MiB",
+              runtime.reference, memory->bytes >> 20, memory->peak_bytes >> 20,
+              runtime.weight_bytes >> 20);
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
   if (a.dtype != "auto" && a.dtype != "float32") {
     throw Error(ErrorCode::kUnsupported,
@@ -174,6 +189,7 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
          pipelines::working_bytes(runtime->encoder->config, a.max_batch_tokens, 0)},
         pipelines::available_memory(), reference);
     runtime->encoder_tasks = std::make_unique<pipelines::EncoderTasks>(*runtime->encoder, runner);
+    log_resident_memory(*runtime);
     return runtime;
   }
   if (pipelines::is_seq2seq_model(pulled)) {
@@ -182,6 +198,7 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
     runtime->weight_bytes = pipelines::weight_file_bytes(*runtime->seq2seq->weights);
     runtime->text2text =
         std::make_unique<pipelines::Text2TextGenerator>(*runtime->seq2seq, a.threads);
+    log_resident_memory(*runtime);
     return runtime;
   }
   runtime->model = pipelines::load_causal_lm(pulled, load, a.tokenizer_need);
@@ -228,6 +245,7 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
             options.num_blocks, options.block_size, bytes >> 20, options.max_model_len,
             options.max_num_seqs);
   runtime->generator = std::make_unique<pipelines::TextGenerator>(runtime->model, options);
+  log_resident_memory(*runtime);
   return runtime;
 }
 

@@ -105,6 +105,7 @@ class GgufFile {
   const std::string& path() const { return mapping_->path(); }
   const GgufHeader& header() const { return header_; }
   std::uint64_t file_size() const { return mapping_->size(); }
+  const std::shared_ptr<const MappedFile>& mapping() const { return mapping_; }
   // The view of one tensor (shape outermost first, i.e. dims reversed).
   tensor::TensorView view(const GgufTensorInfo& info) const;
 

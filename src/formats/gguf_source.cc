@@ -38,6 +38,9 @@ class GgufSource : public WeightSource {
     return out;
   }
   std::string_view format() const override { return "gguf"; }
+  void drop_pages(const tensor::TensorView& view) const override {
+    for (const auto& file : files_) file->mapping()->drop_pages(view.data, view.num_bytes());
+  }
   std::size_t size() const { return views_.size(); }
 
  private:

@@ -29,6 +29,11 @@ class WeightSource {
   // "safetensors" or "gguf".
   virtual std::string_view format() const = 0;
 
+  // Says that a layer keeps its own copy of `view` (a weight repacked at load): a source
+  // over file mappings drops the view's pages from memory, so that the process holds the
+  // copy and not both. The view stays valid; a later read faults its pages back in.
+  virtual void drop_pages(const tensor::TensorView& view) const { (void)view; }
+
   // find() that throws Error(kNotFound) naming the tensor and the source's files.
   tensor::TensorView get(std::string_view name) const;
 

@@ -5,7 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -66,6 +69,21 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     size_ = std::exchange(other.size_, 0);
   }
   return *this;
+}
+
+void MappedFile::drop_pages(const void* data, std::size_t bytes) const {
+  const auto* begin = static_cast<const std::uint8_t*>(data);
+  if (data_ == nullptr || begin < data_ || bytes > size_ ||
+      begin - data_ > static_cast<std::ptrdiff_t>(size_ - bytes)) {
+    return;
+  }
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto mapping_end = reinterpret_cast<std::uintptr_t>(data_) + size_;
+  const std::uintptr_t first = reinterpret_cast<std::uintptr_t>(begin) & ~(page - 1);
+  const std::uintptr_t last = std::min(
+      mapping_end, (reinterpret_cast<std::uintptr_t>(begin) + bytes + page - 1) & ~(page - 1));
+  // Advice only: a kernel that declines it leaves the pages as they were.
+  ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 void MappedFile::release() noexcept {

@@ -29,6 +29,12 @@ class MappedFile {
   std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
   const std::string& path() const { return path_; }
 
+  // Drops the resident pages of [data, data + bytes) (rounded out to whole pages, clipped to
+  // the mapping; nothing when the range is not in it), for a caller that keeps its own copy
+  // of those bytes. The mapping is private and read-only, so nothing is lost: a later read
+  // faults the pages back in from the file.
+  void drop_pages(const void* data, std::size_t bytes) const;
+
  private:
   void release() noexcept;
 

@@ -75,7 +75,7 @@ Linear::Linear(const formats::WeightSource& source, const std::string& weight_na
     weight_.dtype = tensor::DType::kF32;
   }
   row_bytes_ = weight_.num_bytes() / out_;
-  pack_for_installed_kernels();
+  pack_for_installed_kernels(source);
   if (bias_name) {
     bias_ = source.to_f32(*bias_name);
     if (bias_.size() != out_) {
@@ -86,13 +86,15 @@ Linear::Linear(const formats::WeightSource& source, const std::string& weight_na
   }
 }
 
-void Linear::pack_for_installed_kernels() {
+void Linear::pack_for_installed_kernels(const formats::WeightSource& source) {
   if (!tensor::kernel_table_installed()) return;
   const tensor::QuantMatmulKernels* quant = tensor::kernel_table().quant_matmul(weight_.dtype);
   if (quant == nullptr || quant->packed.rows == 0 || out_ % quant->packed.rows != 0) return;
   packed_weight_.resize(weight_.num_bytes());
   quant->packed.pack(weight_.data, row_bytes_, out_, in_, packed_weight_.data());
   packed_ = quant->packed;
+  // Products read the packed copy only; the file's pages would double the weight's memory.
+  if (quantised_.empty() && widened_.empty()) source.drop_pages(weight_);
 }
 
 void Linear::apply(ThreadPool& pool, const float* x, std::size_t n, float* y) const {

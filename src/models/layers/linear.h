@@ -42,8 +42,9 @@ class Linear {
   void apply(ThreadPool& pool, const float* x, std::size_t n_tokens, float* y) const;
 
  private:
-  // Repacks the weight into the installed kernels' layout for its type, if they have one.
-  void pack_for_installed_kernels();
+  // Repacks the weight into the installed kernels' layout for its type, if they have one;
+  // a weight used as stored then gives its file pages back to `source`.
+  void pack_for_installed_kernels(const formats::WeightSource& source);
 
   tensor::TensorView weight_;
   std::vector<float> widened_;           // the weight as F32 when its dtype has no kernel

@@ -1,0 +1,91 @@
+"""Weights used as stored are not held twice: `hfserve generate` on a random
+Llama-architecture GGUF in Q8_0 and in Q4_0 (written by gguf-py's own quantiser) must
+hold no more than the file's size plus 5% after the load, above what the same command
+holds for a model of almost no weights (llama2.c's 1 MB stories260K, the process's own baseline), as
+hfserve logs its resident memory once the model is loaded.
+Where the CPU has kernels with their own layout for a type (AVX-512 VNNI repacks Q8_0 and
+Q4_0 at load) the repacked copy must replace the file's pages, not sit beside them.
+
+Usage: weight_memory_check.py HFSERVE TESTDATA
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import gguf
+import numpy as np
+
+hfserve, testdata = sys.argv[1], sys.argv[2]
+LAYERS, HIDDEN, HEADS, FFN, VOCAB = 6, 1024, 16, 2816, 8192
+# Small engine buffers, so that what the run adds above the baseline is the weights.
+RUN = ["--prompt-ids", "1,2,3", "-n", "4", "--kv_cache_memory", "8MiB", "--max_model_len",
+       "64", "--max_num_batched_tokens", "64", "--threads", "2"]
+
+
+def write_model(path, qtype):
+    rng = np.random.default_rng(0)
+    writer = gguf.GGUFWriter(path, "llama")
+    writer.add_context_length(64)
+    writer.add_embedding_length(HIDDEN)
+    writer.add_block_count(LAYERS)
+    writer.add_feed_forward_length(FFN)
+    writer.add_head_count(HEADS)
+    writer.add_head_count_kv(HEADS)
+    writer.add_layer_norm_rms_eps(1e-6)
+    writer.add_vocab_size(VOCAB)
+
+    def matrix(name, rows, cols):
+        weights = rng.standard_normal((rows, cols), dtype=np.float32) * 0.02
+        writer.add_tensor(name, gguf.quants.quantize(weights, qtype), raw_dtype=qtype)
+
+    def norm(name):
+        writer.add_tensor(name, np.ones(HIDDEN, dtype=np.float32))
+
+    matrix("token_embd.weight", VOCAB, HIDDEN)
+    for i in range(LAYERS):
+        norm(f"blk.{i}.attn_norm.weight")
+        for part in ("q", "k", "v", "output"):
+            matrix(f"blk.{i}.attn_{part}.weight", HIDDEN, HIDDEN)
+        norm(f"blk.{i}.ffn_norm.weight")
+        matrix(f"blk.{i}.ffn_gate.weight", FFN, HIDDEN)
+        matrix(f"blk.{i}.ffn_up.weight", FFN, HIDDEN)
+        matrix(f"blk.{i}.ffn_down.weight", HIDDEN, FFN)
+    norm("output_norm.weight")
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+def rss_after_load(model):
+    """The resident memory of `hfserve generate` once its model is loaded, in bytes, from
+    the line hfserve logs then. (Not the child's rusage: a forked child's peak counts this
+    Python process's memory from before the exec.)"""
+    run = subprocess.run([hfserve, "--log_level", "info", "generate", model, *RUN],
+                         capture_output=True, text=True)
+    found = re.search(r"resident memory after load (\d+) MiB", run.stderr)
+    if run.returncode != 0 or not found:
+        sys.exit(f"weight_memory_check: hfserve generate {model} exited {run.returncode} "
+                 f"without its resident-memory line:\n{run.stderr}")
+    return int(found.group(1)) << 20
+
+
+baseline = rss_after_load(os.path.join(testdata, "stories260K", "stories260K-f32.gguf"))
+problems = []
+with tempfile.TemporaryDirectory() as folder:
+    for qtype in (gguf.GGMLQuantizationType.Q4_0, gguf.GGMLQuantizationType.Q8_0):
+        path = os.path.join(folder, f"model-{qtype.name}.gguf")
+        write_model(path, qtype)
+        size = os.path.getsize(path)
+        rss = rss_after_load(path)
+        extra = rss - baseline
+        print(f"{qtype.name}: file {size / 2**20:.1f} MiB, RSS after load {rss / 2**20:.1f} MiB, "
+              f"{extra / 2**20:.1f} MiB above the baseline's {baseline / 2**20:.1f} MiB "
+              f"({extra / size:.2f}x the file)")
+        if extra > 1.05 * size:
+            problems.append(f"{qtype.name}: {extra / size:.2f}x the file's size above the baseline")
+for problem in problems:
+    print("weight_memory_check:", problem, file=sys.stderr)
+sys.exit(1 if problems else 0)
