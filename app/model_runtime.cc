@@ -115,9 +115,11 @@ namespace {
 // as stored the two should be about equal (KV cache pages are only counted once used).
 void log_resident_memory(const pipelines::ModelRuntime& runtime) {
   if (const std::optional<ResidentMemory> memory = resident_memory()) {
-    log::info("{}: resident memory after load {} MiB (peak {} MiB), weight files {} MiB",
-              runtime.reference, memory->bytes >> 20, memory->peak_bytes >> 20,
-              runtime.weight_bytes >> 20);
+    constexpr double kMiB = 1 << 20;
+    log::info(
+        "{}: resident memory after load {:.1f} MiB (peak {:.1f} MiB), weight files {:.1f} MiB",
+        runtime.reference, memory->bytes / kMiB, memory->peak_bytes / kMiB,
+        runtime.weight_bytes / kMiB);
   }
 }
 

@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
       // product for one token and many (ranges rounded to its groups of rows).
       const hfserve::tensor::PackedQuantMatmul& packed = t.quant_matmul(type)->packed;
       if (packed.rows == 0) continue;
-      std::vector<std::uint8_t> layout(wq.size());
+      std::vector<std::uint8_t> layout(packed.bytes(kRows, kCols));
       packed.pack(wq.data(), row_bytes, kRows, kCols, layout.data());
       auto groups = [&](std::size_t b, std::size_t e, std::size_t n, std::size_t token) {
         const std::size_t g = packed.rows;

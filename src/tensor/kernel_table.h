@@ -55,13 +55,16 @@ using QuantGemm = void (*)(const void* w, std::size_t row_bytes, std::size_t col
 // Float weights of type W: y[t * y_stride + r] = dot(w[r * row_stride ..], x[t * x_stride ..])
 // over `cols`, for tokens t < n_tokens and rows [row_begin, row_end).
 // A layout of a weight type that one ISA multiplies faster, made once at load: rows in
-// groups of `rows`, interleaved within each group, in as many bytes as they were. pack()
+// groups of `rows`, interleaved within each group, in bytes() bytes (as many as they were,
+// or a few percent more where the layout unpacks the type's scales). pack()
 // writes n_rows rows (a multiple of `rows`) of w, each row_bytes long, to out; gemm is a
 // QuantGemm on that layout (row_bytes still the stored row's size; row_begin and row_end
 // multiples of `rows`), for one token as for many: a token gives the same bits alone and
 // in a batch.
 struct PackedQuantMatmul {
   std::size_t rows = 0;  // 0: this ISA has no packed layout for the type
+  // Bytes of the layout for a weight of n_rows (a multiple of `rows`) by cols.
+  std::size_t (*bytes)(std::size_t n_rows, std::size_t cols) = nullptr;
   void (*pack)(const void* w, std::size_t row_bytes, std::size_t n_rows, std::size_t cols,
                void* out) = nullptr;
   QuantGemm gemm = nullptr;

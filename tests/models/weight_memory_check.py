@@ -1,10 +1,11 @@
 """Weights used as stored are not held twice: `hfserve generate` on a random
-Llama-architecture GGUF in Q8_0 and in Q4_0 (written by gguf-py's own quantiser) must
+Llama-architecture GGUF in F16, Q8_0 and Q4_0 (written by gguf-py, its own quantiser for
+the blocks) and in Q4_K (`hfserve quantize` from the F16 file) must
 hold no more than the file's size plus 5% after the load, above what the same command
 holds for a model of almost no weights (llama2.c's 1 MB stories260K, the process's own baseline), as
 hfserve logs its resident memory once the model is loaded.
-Where the CPU has kernels with their own layout for a type (AVX-512 VNNI repacks Q8_0 and
-Q4_0 at load) the repacked copy must replace the file's pages, not sit beside them.
+Where the CPU has kernels with their own layout for a type (AVX-512 VNNI repacks Q8_0,
+Q4_0 and Q4_K at load) the repacked copy must replace the file's pages, not sit beside them.
 
 Usage: weight_memory_check.py HFSERVE TESTDATA
 """
@@ -38,7 +39,10 @@ def write_model(path, qtype):
 
     def matrix(name, rows, cols):
         weights = rng.standard_normal((rows, cols), dtype=np.float32) * 0.02
-        writer.add_tensor(name, gguf.quants.quantize(weights, qtype), raw_dtype=qtype)
+        if qtype == gguf.GGMLQuantizationType.F16:
+            writer.add_tensor(name, weights.astype(np.float16))
+        else:
+            writer.add_tensor(name, gguf.quants.quantize(weights, qtype), raw_dtype=qtype)
 
     def norm(name):
         writer.add_tensor(name, np.ones(HIDDEN, dtype=np.float32))
@@ -65,27 +69,35 @@ def rss_after_load(model):
     Python process's memory from before the exec.)"""
     run = subprocess.run([hfserve, "--log_level", "info", "generate", model, *RUN],
                          capture_output=True, text=True)
-    found = re.search(r"resident memory after load (\d+) MiB", run.stderr)
+    found = re.search(r"resident memory after load ([\d.]+) MiB", run.stderr)
     if run.returncode != 0 or not found:
         sys.exit(f"weight_memory_check: hfserve generate {model} exited {run.returncode} "
                  f"without its resident-memory line:\n{run.stderr}")
-    return int(found.group(1)) << 20
+    return float(found.group(1)) * 2**20
 
 
 baseline = rss_after_load(os.path.join(testdata, "stories260K", "stories260K-f32.gguf"))
 problems = []
 with tempfile.TemporaryDirectory() as folder:
+    f16 = os.path.join(folder, "model-F16.gguf")
+    write_model(f16, gguf.GGMLQuantizationType.F16)
+    models = {"F16": f16}
     for qtype in (gguf.GGMLQuantizationType.Q4_0, gguf.GGMLQuantizationType.Q8_0):
-        path = os.path.join(folder, f"model-{qtype.name}.gguf")
-        write_model(path, qtype)
+        models[qtype.name] = os.path.join(folder, f"model-{qtype.name}.gguf")
+        write_model(models[qtype.name], qtype)
+    # gguf-py has no Q4_K quantiser; hfserve's writes what llama.cpp's does.
+    models["Q4_K"] = os.path.join(folder, "model-Q4_K.gguf")
+    subprocess.run([hfserve, "--log_level", "warn", "quantize", f16, models["Q4_K"], "--type",
+                    "Q4_K"], check=True)
+    for name, path in models.items():
         size = os.path.getsize(path)
         rss = rss_after_load(path)
         extra = rss - baseline
-        print(f"{qtype.name}: file {size / 2**20:.1f} MiB, RSS after load {rss / 2**20:.1f} MiB, "
+        print(f"{name}: file {size / 2**20:.1f} MiB, RSS after load {rss / 2**20:.1f} MiB, "
               f"{extra / 2**20:.1f} MiB above the baseline's {baseline / 2**20:.1f} MiB "
               f"({extra / size:.2f}x the file)")
         if extra > 1.05 * size:
-            problems.append(f"{qtype.name}: {extra / size:.2f}x the file's size above the baseline")
+            problems.append(f"{name}: {extra / size:.2f}x the file's size above the baseline")
 for problem in problems:
     print("weight_memory_check:", problem, file=sys.stderr)
 sys.exit(1 if problems else 0)

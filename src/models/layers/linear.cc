@@ -90,7 +90,7 @@ void Linear::pack_for_installed_kernels(const formats::WeightSource& source) {
   if (!tensor::kernel_table_installed()) return;
   const tensor::QuantMatmulKernels* quant = tensor::kernel_table().quant_matmul(weight_.dtype);
   if (quant == nullptr || quant->packed.rows == 0 || out_ % quant->packed.rows != 0) return;
-  packed_weight_.resize(weight_.num_bytes());
+  packed_weight_.resize(quant->packed.bytes(out_, in_));
   quant->packed.pack(weight_.data, row_bytes_, out_, in_, packed_weight_.data());
   packed_ = quant->packed;
   // Products read the packed copy only; the file's pages would double the weight's memory.
