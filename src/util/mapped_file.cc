@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -72,16 +71,14 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 }
 
 void MappedFile::drop_pages(const void* data, std::size_t bytes) const {
-  const auto* begin = static_cast<const std::uint8_t*>(data);
-  if (data_ == nullptr || begin < data_ || bytes > size_ ||
-      begin - data_ > static_cast<std::ptrdiff_t>(size_ - bytes)) {
+  const auto start = reinterpret_cast<std::uintptr_t>(data);
+  const auto mapping = reinterpret_cast<std::uintptr_t>(data_);
+  if (data_ == nullptr || start < mapping || bytes > size_ || start - mapping > size_ - bytes) {
     return;
   }
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto mapping_end = reinterpret_cast<std::uintptr_t>(data_) + size_;
-  const std::uintptr_t first = reinterpret_cast<std::uintptr_t>(begin) & ~(page - 1);
-  const std::uintptr_t last = std::min(
-      mapping_end, (reinterpret_cast<std::uintptr_t>(begin) + bytes + page - 1) & ~(page - 1));
+  const std::uintptr_t first = start & ~(page - 1);
+  const std::uintptr_t last = std::min(mapping + size_, (start + bytes + page - 1) & ~(page - 1));
   // Advice only: a kernel that declines it leaves the pages as they were.
   ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +51,28 @@ TEST_F(MappedFileTest, MapsTheBytesThatStreamsRead) {
   EXPECT_TRUE(
       std::equal(expected.begin(), expected.end(), reinterpret_cast<const char*>(file.data())));
   EXPECT_EQ(file.path(), path);
+}
+
+// Dropping pages loses nothing: every byte reads back as the file holds it, for a range
+// that starts and ends inside pages, the whole file, and ranges outside the mapping
+// (ignored).
+TEST_F(MappedFileTest, DroppedPagesReadBackFromTheFile) {
+  std::mt19937 rng(11);
+  std::vector<char> bytes(3 * 4096 * 7 + 55);
+  for (char& b : bytes) b = static_cast<char>(rng());
+  MappedFile file(write("drop.bin", bytes));
+  auto same = [&] {
+    return std::equal(bytes.begin(), bytes.end(), reinterpret_cast<const char*>(file.data()));
+  };
+  ASSERT_TRUE(same());
+  file.drop_pages(file.data() + 5000, 3 * 4096);
+  EXPECT_TRUE(same());
+  file.drop_pages(file.data(), file.size());
+  EXPECT_TRUE(same());
+  std::vector<char> elsewhere(64);
+  file.drop_pages(elsewhere.data(), elsewhere.size());
+  file.drop_pages(file.data() + file.size() - 10, 20);
+  EXPECT_TRUE(same());
 }
 
 TEST_F(MappedFileTest, EmptyFileIsAnEmptySpan) {
