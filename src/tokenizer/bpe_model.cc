@@ -55,6 +55,9 @@ class BpeModel : public Model {
         fuse_unk_(fuse_unk),
         byte_fallback_(byte_fallback),
         ignore_merges_(ignore_merges) {
+    for (const auto& [token, id] : vocab_.to_id) {
+      if (token.size() <= 4) short_ids_.emplace(short_key(token), id);
+    }
     if (byte_fallback_) {
       for (int b = 0; b < 256; ++b) {
         auto it = vocab_.to_id.find(byte_token(static_cast<unsigned char>(b)));
@@ -124,10 +127,9 @@ class BpeModel : public Model {
       if (!first) key += prefix_;
       key.append(piece.substr(pos, len));
       if (last) key += suffix_;
-      auto it = vocab_.to_id.find(key);
-      if (it != vocab_.to_id.end()) {
+      if (std::optional<std::uint32_t> id = lookup(key)) {
         flush_unk();
-        add(it->second, pos, len);
+        add(*id, pos, len);
         pos += len;
         continue;
       }
@@ -166,6 +168,24 @@ class BpeModel : public Model {
     }
     flush_unk();
     return symbols;
+  }
+
+  // A character's token: most keys are one character of at most 4 bytes, looked up by an
+  // integer instead of hashing a string.
+  static std::uint64_t short_key(std::string_view bytes) {
+    std::uint64_t key = bytes.size();
+    for (char c : bytes) key = key << 8 | static_cast<unsigned char>(c);
+    return key;
+  }
+  std::optional<std::uint32_t> lookup(std::string_view key) const {
+    if (key.size() <= 4) {
+      auto it = short_ids_.find(short_key(key));
+      if (it == short_ids_.end()) return std::nullopt;
+      return it->second;
+    }
+    auto it = vocab_.to_id.find(std::string(key));
+    if (it == vocab_.to_id.end()) return std::nullopt;
+    return it->second;
   }
 
   const MergeTarget* find_merge(std::uint32_t a, std::uint32_t b) const {
@@ -210,6 +230,7 @@ class BpeModel : public Model {
   }
 
   Vocab vocab_;
+  std::unordered_map<std::uint64_t, std::uint32_t> short_ids_;  // tokens of up to 4 bytes
   std::unordered_map<std::uint64_t, MergeTarget> merges_;
   std::optional<std::string> unk_;
   std::string prefix_;
