@@ -19,6 +19,7 @@
 #include "app/text_session.h"
 #include "pipelines/chat_prompt.h"
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace hfserve::app {
 namespace {
@@ -32,16 +33,14 @@ struct GenerateArgs {
   SamplingArgs sampling;
 };
 
-// "1,2,3" (spaces allowed) as ids of a vocabulary of `vocab` tokens.
+// "1,2,3" (whitespace around each allowed) as ids of a vocabulary of `vocab` tokens.
 std::vector<std::int32_t> parse_prompt_ids(const std::string& text, std::size_t vocab) {
   std::vector<std::int32_t> ids;
   std::size_t pos = 0;
   while (pos <= text.size()) {
     std::size_t end = text.find(',', pos);
     if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(pos, end - pos);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
+    const std::string item = strip_whitespace(std::string_view(text).substr(pos, end - pos));
     std::int64_t id = -1;
     const auto [last, ec] = std::from_chars(item.data(), item.data() + item.size(), id);
     if (item.empty() || ec != std::errc() || last != item.data() + item.size() || id < 0 ||
