@@ -12,7 +12,10 @@ import os
 import sys
 
 import gguf
-import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
+                                "support"))
+from random_llama_gguf import add_random_llama_tensors  # noqa: E402
 
 LAYERS, HIDDEN, HEADS, KV_HEADS, HEAD_DIM, FFN = 24, 896, 14, 2, 64, 4864
 Q8_0 = gguf.GGMLQuantizationType.Q8_0
@@ -33,7 +36,6 @@ def copy_tokenizer(reader, writer):
 def main():
     demo, out = sys.argv[1:3]
     f16 = len(sys.argv) > 3 and sys.argv[3] == "F16"
-    rng = np.random.default_rng(0)
     writer = gguf.GGUFWriter(out + ".part", "llama")
     writer.add_name("hfserve bench 0.5B-shaped (random weights)")
     writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.MOSTLY_Q8_0)
@@ -48,28 +50,9 @@ def main():
     writer.add_layer_norm_rms_eps(1e-6)
     vocab = copy_tokenizer(gguf.GGUFReader(demo), writer)
 
-    def quantized(name, rows, cols):
-        weights = rng.standard_normal((rows, cols), dtype=np.float32) * 0.02
-        if f16:
-            writer.add_tensor(name, weights.astype(np.float16))
-        else:
-            writer.add_tensor(name, gguf.quants.quantize(weights, Q8_0), raw_dtype=Q8_0)
-
-    def norm(name):
-        writer.add_tensor(name, np.ones(HIDDEN, dtype=np.float32))
-
-    quantized("token_embd.weight", vocab, HIDDEN)
-    for i in range(LAYERS):
-        norm(f"blk.{i}.attn_norm.weight")
-        quantized(f"blk.{i}.attn_q.weight", HEADS * HEAD_DIM, HIDDEN)
-        quantized(f"blk.{i}.attn_k.weight", KV_HEADS * HEAD_DIM, HIDDEN)
-        quantized(f"blk.{i}.attn_v.weight", KV_HEADS * HEAD_DIM, HIDDEN)
-        quantized(f"blk.{i}.attn_output.weight", HIDDEN, HEADS * HEAD_DIM)
-        norm(f"blk.{i}.ffn_norm.weight")
-        quantized(f"blk.{i}.ffn_gate.weight", FFN, HIDDEN)
-        quantized(f"blk.{i}.ffn_up.weight", FFN, HIDDEN)
-        quantized(f"blk.{i}.ffn_down.weight", HIDDEN, FFN)
-    norm("output_norm.weight")
+    add_random_llama_tensors(writer, gguf.GGMLQuantizationType.F16 if f16 else Q8_0,
+                             layers=LAYERS, hidden=HIDDEN, heads=HEADS, kv_heads=KV_HEADS,
+                             head_dim=HEAD_DIM, ffn=FFN, vocab=vocab)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

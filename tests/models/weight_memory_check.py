@@ -16,7 +16,9 @@ import sys
 import tempfile
 
 import gguf
-import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from random_llama_gguf import add_random_llama_tensors  # noqa: E402
 
 hfserve, testdata = sys.argv[1], sys.argv[2]
 LAYERS, HIDDEN, HEADS, FFN, VOCAB = 6, 1024, 16, 2816, 8192
@@ -26,7 +28,6 @@ RUN = ["--prompt-ids", "1,2,3", "-n", "4", "--kv_cache_memory", "8MiB", "--max_m
 
 
 def write_model(path, qtype):
-    rng = np.random.default_rng(0)
     writer = gguf.GGUFWriter(path, "llama")
     writer.add_context_length(64)
     writer.add_embedding_length(HIDDEN)
@@ -36,27 +37,8 @@ def write_model(path, qtype):
     writer.add_head_count_kv(HEADS)
     writer.add_layer_norm_rms_eps(1e-6)
     writer.add_vocab_size(VOCAB)
-
-    def matrix(name, rows, cols):
-        weights = rng.standard_normal((rows, cols), dtype=np.float32) * 0.02
-        if qtype == gguf.GGMLQuantizationType.F16:
-            writer.add_tensor(name, weights.astype(np.float16))
-        else:
-            writer.add_tensor(name, gguf.quants.quantize(weights, qtype), raw_dtype=qtype)
-
-    def norm(name):
-        writer.add_tensor(name, np.ones(HIDDEN, dtype=np.float32))
-
-    matrix("token_embd.weight", VOCAB, HIDDEN)
-    for i in range(LAYERS):
-        norm(f"blk.{i}.attn_norm.weight")
-        for part in ("q", "k", "v", "output"):
-            matrix(f"blk.{i}.attn_{part}.weight", HIDDEN, HIDDEN)
-        norm(f"blk.{i}.ffn_norm.weight")
-        matrix(f"blk.{i}.ffn_gate.weight", FFN, HIDDEN)
-        matrix(f"blk.{i}.ffn_up.weight", FFN, HIDDEN)
-        matrix(f"blk.{i}.ffn_down.weight", HIDDEN, FFN)
-    norm("output_norm.weight")
+    add_random_llama_tensors(writer, qtype, layers=LAYERS, hidden=HIDDEN, heads=HEADS,
+                             kv_heads=HEADS, head_dim=HIDDEN // HEADS, ffn=FFN, vocab=VOCAB)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
