@@ -122,6 +122,10 @@ struct RequestTiming {
   Clock::time_point start = Clock::now();
   Clock::time_point last;
   bool failed = false;
+  // A stream whose [DONE] went out is complete, even when the client closes before the
+  // chunked body's last marker: the openai client does, and cpp-httplib then reports the
+  // stream as failed.
+  bool answered = false;
 };
 
 }  // namespace
@@ -404,12 +408,15 @@ struct HttpServer::Impl {
             generation->cancel();  // the client went away
             return false;
           }
-          if (!more) sink.done();
+          if (!more) {
+            timing->answered = true;
+            sink.done();
+          }
           return true;
         },
         [this, generation, timing, span](bool success) {
           generation->cancel();
-          timing->finish(metrics, *generation, !success || timing->failed);
+          timing->finish(metrics, *generation, timing->failed || !(success || timing->answered));
           // Only when the stream ended early: 499, the client closed the connection
           // (nginx's code), as the stream's 200 was already sent.
           span->finish(499, generation->prompt_tokens(), generation->completion_tokens(),

@@ -5,8 +5,10 @@ those answers reported.
 
 usage: metrics_check.py HFSERVE_BINARY
 """
+import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import unittest
@@ -37,6 +39,24 @@ def samples(text):
         labels = frozenset(LABEL.findall(match.group(2) or ""))
         out[(match.group(1), labels)] = float(match.group(3))
     return out
+
+
+def stream_and_close(port, body):
+    """POSTs a streamed completion over a raw socket, reads up to its [DONE] and closes at
+    once, as the openai client does, without waiting for the chunked body's last marker.
+    Returns the usage of the stream's last chunk."""
+    data = json.dumps(body).encode()
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: test\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(data)
+                  + data)
+        got = b""
+        while b"data: [DONE]" not in got:
+            part = s.recv(65536)
+            assert part, f"the stream ended before [DONE]: {got!r}"
+            got += part
+    events = [line[len(b"data: "):] for line in got.split(b"\n") if line.startswith(b"data: {")]
+    return json.loads(events[-1])["usage"]
 
 
 class MetricsTest(unittest.TestCase):
@@ -75,6 +95,14 @@ class MetricsTest(unittest.TestCase):
             if chunk.usage:
                 usage["completions"][0] += chunk.usage.prompt_tokens
                 usage["completions"][1] += chunk.usage.completion_tokens
+        # A stream whose client closes right after [DONE] was answered whole, not failed.
+        closed_streams = 5
+        for _ in range(closed_streams):
+            chunk_usage = stream_and_close(self.port, {
+                "model": NAME, "prompt": "Count: 1, 2,", "max_tokens": 2, "stream": True,
+                "stream_options": {"include_usage": True}})
+            usage["completions"][0] += chunk_usage["prompt_tokens"]
+            usage["completions"][1] += chunk_usage["completion_tokens"]
         answer = client.chat.completions.create(
             model=NAME, messages=[{"role": "user", "content": "Say hi"}], max_tokens=6,
             temperature=0)
@@ -102,14 +130,15 @@ class MetricsTest(unittest.TestCase):
         def value(name, **labels):
             return got.get((name, frozenset(labels.items())))
 
-        for endpoint, requests, failures in (("completions", 4, 1), ("chat", 1, 0)):
+        for endpoint, requests, failures in (("completions", 4 + closed_streams, 1),
+                                             ("chat", 1, 0)):
             labels = {"model": NAME, "endpoint": endpoint}
             self.assertEqual(value("llm_requests_total", **labels), requests, endpoint)
             self.assertEqual(value("llm_failures_total", **labels) or 0, failures, endpoint)
             self.assertEqual(value("llm_prompt_tokens_total", **labels), usage[endpoint][0])
             self.assertEqual(value("llm_completion_tokens_total", **labels), usage[endpoint][1])
             self.assertEqual(value("llm_internal_request_duration_ms_count", **labels), requests)
-        generations = 4  # the ones that reached the engine
+        generations = 4 + closed_streams  # the ones that reached the engine
         self.assertEqual(value("hfserve_request_queue_time_seconds_count", model=NAME),
                          generations)
         self.assertEqual(value("hfserve_time_to_first_token_seconds_count", model=NAME),
@@ -117,7 +146,8 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual(value("hfserve_tokenization_errors_total", model=NAME), 1)
         self.assertEqual(value("hfserve_http_responses_total", status="404"), 1)
         self.assertEqual(value("hfserve_http_responses_total", status="400"), 1)
-        self.assertGreaterEqual(value("hfserve_http_responses_total", status="200"), 4)
+        self.assertGreaterEqual(value("hfserve_http_responses_total", status="200"),
+                                4 + closed_streams)
         self.assertEqual(value("hfserve_model_weight_bytes", model=NAME),
                          os.path.getsize(demo_gguf(__file__)))
         self.assertGreater(value("hfserve_model_load_seconds", model=NAME), 0)
