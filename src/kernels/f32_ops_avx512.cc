@@ -10,11 +10,12 @@ namespace hfserve::kernels::detail {
 void add_f32_ops_avx512(tensor::KernelTable& table) {
   SimdF32Ops<Avx512Traits>::fill(table);
   table.gemv_f32 = FloatMatmul<Avx512Traits, F32Weights>::packed_gemv;
-  table.gemm_f32 = FloatMatmul<Avx512Traits, F32Weights>::packed_gemm;
+  table.gemm_f32 = FloatMatmul<Avx512Traits, F32Weights>::packed_gemm<false>;
+  table.gemm_f32_by_columns = FloatMatmul<Avx512Traits, F32Weights>::packed_gemm<true>;
   table.gemv_f16 = FloatMatmul<Avx512Traits, F16Weights>::gemv;
-  table.gemm_f16 = FloatMatmul<Avx512Traits, F16Weights>::packed_gemm;
+  table.gemm_f16 = FloatMatmul<Avx512Traits, F16Weights>::packed_gemm<false>;
   table.gemv_bf16 = FloatMatmul<Avx512Traits, BF16Weights>::gemv;
-  table.gemm_bf16 = FloatMatmul<Avx512Traits, BF16Weights>::packed_gemm;
+  table.gemm_bf16 = FloatMatmul<Avx512Traits, BF16Weights>::packed_gemm<false>;
 }
 
 }  // namespace hfserve::kernels::detail

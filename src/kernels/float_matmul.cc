@@ -39,6 +39,7 @@ using BF16Weights = HalfWeights<tensor::bf16_to_f32>;
 void add_float_matmul_scalar(tensor::KernelTable& table) {
   table.gemv_f32 = FloatMatmul<ScalarTraits, F32Weights>::gemv;
   table.gemm_f32 = FloatMatmul<ScalarTraits, F32Weights>::gemm;
+  table.gemm_f32_by_columns = FloatMatmul<ScalarTraits, F32Weights>::gemm_by_columns;
   table.gemv_f16 = FloatMatmul<ScalarTraits, F16Weights>::gemv;
   table.gemm_f16 = FloatMatmul<ScalarTraits, F16Weights>::gemm;
   table.gemv_bf16 = FloatMatmul<ScalarTraits, BF16Weights>::gemv;

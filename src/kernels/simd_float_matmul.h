@@ -115,6 +115,22 @@ struct FloatMatmul {
     }
   }
 
+  // The reference for W stored by columns (W[r][c] at w[c * row_stride + r]): each output
+  // summed over the columns in order.
+  static void gemm_by_columns(const Weight* w, std::size_t row_stride, std::size_t cols,
+                              const float* x, std::size_t x_stride, std::size_t n_tokens,
+                              std::size_t row_begin, std::size_t row_end, float* y,
+                              std::size_t y_stride) {
+    for (std::size_t t = 0; t < n_tokens; ++t) {
+      for (std::size_t r = row_begin; r < row_end; ++r) {
+        float sum = 0;
+        for (std::size_t c = 0; c < cols; ++c)
+          sum += F::widen(w[c * row_stride + r]) * x[t * x_stride + c];
+        y[t * y_stride + r] = sum;
+      }
+    }
+  }
+
   // The SIMD GEMM: packed weight panels and a broadcast micro-kernel (the ISA files use
   // this; the scalar reference keeps `gemm`). T must also provide
   //   static void transpose(V (&rows)[kLanes]);   // a kLanes x kLanes block in place
@@ -131,9 +147,26 @@ struct FloatMatmul {
   static constexpr std::size_t kDepth = 256;       // columns per panel: 32 KiB (AVX-512)
   static constexpr std::size_t kTokenChunk = 384;  // x[chunk, kDepth] stays in L2
 
-  // panel[c * kPanelRows + i] = W[r0 + i][c0 + c] for i < n_rows, else 0.
+  // panel[c * kPanelRows + i] = W[r0 + i][c0 + c] for i < n_rows, else 0. W is stored by
+  // rows (W[r][c] at w[r * row_stride + c]), or by columns (at w[c * row_stride + r]), where
+  // a panel's column is a copy of consecutive weights.
+  template <bool kByColumns>
   static void pack(const Weight* w, std::size_t row_stride, std::size_t r0, std::size_t n_rows,
                    std::size_t c0, std::size_t depth, float* panel) {
+    if constexpr (kByColumns) {
+      for (std::size_t c = 0; c < depth; ++c) {
+        const Weight* column = w + (c0 + c) * row_stride + r0;
+        float* out = panel + c * kPanelRows;
+        if (n_rows == kPanelRows) {
+          T::store(out, F::load(column));
+          T::store(out + kLanes, F::load(column + kLanes));
+        } else {
+          for (std::size_t i = 0; i < kPanelRows; ++i)
+            out[i] = i < n_rows ? F::widen(column[i]) : 0;
+        }
+      }
+      return;
+    }
     for (std::size_t half = 0; half < 2; ++half) {
       const std::size_t first = half * kLanes;
       std::size_t c = 0;
@@ -219,16 +252,17 @@ struct FloatMatmul {
   // less than reading them from memory.
   static void packed_gemv(const Weight* w, std::size_t row_stride, std::size_t cols, const float* x,
                           std::size_t row_begin, std::size_t row_end, float* y) {
-    packed_gemm(w, row_stride, cols, x, cols, 1, row_begin, row_end, y, 0);
+    packed_gemm<false>(w, row_stride, cols, x, cols, 1, row_begin, row_end, y, 0);
   }
 
   // Packs the panel of rows [r0, r0 + n_rows) by columns [c0, c0 + depth) and runs it over
   // tokens [tb, te).
+  template <bool kByColumns>
   static void panel_pass(const Weight* w, std::size_t row_stride, const float* x,
                          std::size_t x_stride, std::size_t r0, std::size_t n_rows, std::size_t c0,
                          std::size_t depth, std::size_t tb, std::size_t te, float* y,
                          std::size_t y_stride, float* panel) {
-    pack(w, row_stride, r0, n_rows, c0, depth, panel);
+    pack<kByColumns>(w, row_stride, r0, n_rows, c0, depth, panel);
     const bool accumulate = c0 > 0;
     std::size_t t = tb;
     for (; t + kMicroTokens <= te; t += kMicroTokens) {
@@ -247,6 +281,8 @@ struct FloatMatmul {
   // each one's rows read from memory once, front to back. Many: depth blocks outermost,
   // then chunks of tokens whose activations stay in L2, then each panel packed into L1 and
   // run over every token tile of the chunk.
+  // kByColumns: W stored by columns, as pack() reads it (gemm_f32_by_columns).
+  template <bool kByColumns = false>
   static void packed_gemm(const Weight* w, std::size_t row_stride, std::size_t cols, const float* x,
                           std::size_t x_stride, std::size_t n_tokens, std::size_t row_begin,
                           std::size_t row_end, float* y, std::size_t y_stride) {
@@ -262,8 +298,8 @@ struct FloatMatmul {
         const std::size_t n_rows = row_end - r0 < kPanelRows ? row_end - r0 : kPanelRows;
         for (std::size_t c0 = 0; c0 < cols; c0 += kDepth) {
           const std::size_t depth = cols - c0 < kDepth ? cols - c0 : kDepth;
-          panel_pass(w, row_stride, x, x_stride, r0, n_rows, c0, depth, 0, n_tokens, y, y_stride,
-                     panel);
+          panel_pass<kByColumns>(w, row_stride, x, x_stride, r0, n_rows, c0, depth, 0, n_tokens, y,
+                                 y_stride, panel);
         }
       }
       return;
@@ -274,7 +310,8 @@ struct FloatMatmul {
         const std::size_t te = tb + kTokenChunk < n_tokens ? tb + kTokenChunk : n_tokens;
         for (std::size_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
           const std::size_t n_rows = row_end - r0 < kPanelRows ? row_end - r0 : kPanelRows;
-          panel_pass(w, row_stride, x, x_stride, r0, n_rows, c0, depth, tb, te, y, y_stride, panel);
+          panel_pass<kByColumns>(w, row_stride, x, x_stride, r0, n_rows, c0, depth, tb, te, y,
+                                 y_stride, panel);
         }
       }
     }

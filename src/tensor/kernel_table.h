@@ -153,6 +153,9 @@ struct KernelTable {
   FloatGemm<float> gemm_f32 = nullptr;
   FloatGemm<std::uint16_t> gemm_f16 = nullptr;
   FloatGemm<std::uint16_t> gemm_bf16 = nullptr;
+  // As gemm_f32 with W stored by columns: W[r][c] at w[c * row_stride + r]. Attention's
+  // probabilities times its values (rows of positions) multiply this way, untransposed.
+  FloatGemm<float> gemm_f32_by_columns = nullptr;
   // Attention for the work items [item_begin, item_end), item = token * n_kv_heads + kv_head
   // (n_tokens * n_kv_heads items; each covers the query heads sharing that KV head): one
   // thread's share. Online softmax over the key blocks (flash-attention style), so no
