@@ -26,6 +26,7 @@
 
 #include "models/layers/activation.h"
 #include "models/layers/linear.h"
+#include "models/layers/sequence_attention.h"
 #include "tensor/dequantize.h"
 #include "tensor/kernel_table.h"
 #include "util/error.h"
@@ -87,43 +88,23 @@ struct RmsNorm {
   }
 };
 
-// Scaled-dot-product attention without the scaling, plus an additive bias, for one
-// sequence: q [n_q, heads * d], k and v [n_kv, heads * d], out [n_q, heads * d].
-// bias: [heads, n_q, n_kv] or null. causal: query i sits at position n_kv - n_q + i and
-// sees keys 0 ..= that position.
-void attend(ThreadPool& pool, const float* q, std::size_t n_q, const float* k, const float* v,
-            std::size_t n_kv, std::size_t heads, std::size_t d, const float* bias, bool causal,
-            float* out) {
-  const tensor::KernelTable& kt = tensor::kernel_table();
-  const std::size_t width = heads * d;
-  const std::size_t offset = n_kv - n_q;
-  // Each item (query, head) reads n_kv keys and values of d floats: worth a thread past
-  // about 32K floats, as the paged kernel's callers judge it.
-  pool.parallel_for(
-      n_q * heads,
-      [&](std::size_t begin, std::size_t end) {
-        std::vector<float> scores(n_kv);
-        for (std::size_t item = begin; item < end; ++item) {
-          const std::size_t i = item / heads, h = item % heads;
-          const std::size_t seen = causal ? offset + i + 1 : n_kv;
-          const float* qi = q + i * width + h * d;
-          for (std::size_t j = 0; j < seen; ++j) {
-            const float* kj = k + j * width + h * d;
-            float dot = 0;
-            for (std::size_t c = 0; c < d; ++c) dot += qi[c] * kj[c];
-            scores[j] = dot + (bias ? bias[(h * n_q + i) * n_kv + j] : 0.0f);
-          }
-          kt.softmax_f32(scores.data(), seen);
-          float* oi = out + i * width + h * d;
-          std::fill(oi, oi + d, 0.0f);
-          for (std::size_t j = 0; j < seen; ++j) {
-            const float* vj = v + j * width + h * d;
-            const float p = scores[j];
-            for (std::size_t c = 0; c < d; ++c) oi[c] += p * vj[c];
-          }
-        }
-      },
-      std::max<std::size_t>(1, (std::size_t{1} << 15) / std::max<std::size_t>(1, n_kv * d)));
+// T5's attention for one sequence: no scaling, plus an additive bias. q [n_q, heads * d],
+// k and v [n_kv, heads * d], out [n_q, heads * d]; bias: [heads, n_q, n_kv] or null.
+// causal: query i sits at position n_kv - n_q + i and sees keys 0 ..= that position.
+void attend_sequence(ThreadPool& pool, const float* q, std::size_t n_q, const float* k,
+                     const float* v, std::size_t n_kv, std::size_t heads, std::size_t d,
+                     const float* bias, bool causal, float* out) {
+  SequenceAttention a;
+  a.q = q;
+  a.k = k;
+  a.v = v;
+  a.out = out;
+  a.heads = heads;
+  a.head_dim = d;
+  a.bias = bias;
+  a.causal = causal;
+  const AttentionSpan span{0, n_q, 0, n_kv};
+  attend(pool, a, {&span, 1});
 }
 
 struct AttentionWeights {
@@ -241,7 +222,8 @@ class T5 final : public Seq2SeqModel {
       layer.attention.q->apply(pool, h.data(), n, q.data());
       layer.attention.k->apply(pool, h.data(), n, k.data());
       layer.attention.v->apply(pool, h.data(), n, v.data());
-      attend(pool, q.data(), n, k.data(), v.data(), n, heads_, d_kv_, bias.data(), false, a.data());
+      attend_sequence(pool, q.data(), n, k.data(), v.data(), n, heads_, d_kv_, bias.data(), false,
+                      a.data());
       residual(pool, *layer.attention.o, a.data(), n, x.data());
       layer.ff_norm.apply(x.data(), n, h.data());
       feed_forward(pool, layer.ff, h.data(), n, x.data());
@@ -284,14 +266,14 @@ class T5 final : public Seq2SeqModel {
       layer.self.v->apply(pool, h.data(), n, v.data());
       cache.self_k[l].insert(cache.self_k[l].end(), k.begin(), k.end());
       cache.self_v[l].insert(cache.self_v[l].end(), v.begin(), v.end());
-      attend(pool, q.data(), n, cache.self_k[l].data(), cache.self_v[l].data(), total, heads_,
-             d_kv_, bias.data(), true, a.data());
+      attend_sequence(pool, q.data(), n, cache.self_k[l].data(), cache.self_v[l].data(), total,
+                      heads_, d_kv_, bias.data(), true, a.data());
       residual(pool, *layer.self.o, a.data(), n, y.data());
 
       layer.cross_norm.apply(y.data(), n, h.data());
       layer.cross.q->apply(pool, h.data(), n, q.data());
-      attend(pool, q.data(), n, cache.cross_k[l].data(), cache.cross_v[l].data(),
-             cache.source_length, heads_, d_kv_, nullptr, false, a.data());
+      attend_sequence(pool, q.data(), n, cache.cross_k[l].data(), cache.cross_v[l].data(),
+                      cache.source_length, heads_, d_kv_, nullptr, false, a.data());
       residual(pool, *layer.cross.o, a.data(), n, y.data());
 
       layer.ff_norm.apply(y.data(), n, h.data());

@@ -1,22 +1,13 @@
 #include "models/layers/encoder_block.h"
 
-#include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <numeric>
 #include <vector>
 
+#include "models/layers/sequence_attention.h"
 #include "tensor/kernel_table.h"
 #include "util/error.h"
 
 namespace hfserve::models {
-namespace {
-
-// Attention reads keys through the paged layout of tensor::PagedAttentionArgs: a sequence's
-// K and V are copied into blocks of this many positions, numbered in order.
-constexpr std::size_t kBlockSize = 16;
-
-}  // namespace
 
 std::unique_ptr<Linear> load_dense(const formats::WeightSource& source, const std::string& weight,
                                    const std::string& bias, std::int64_t in, std::int64_t out,
@@ -68,44 +59,20 @@ void EncoderBlock::apply(ThreadPool& pool, std::span<const EncoderSequence> sequ
   key_->apply(pool, x, n, kk.data());
   value_->apply(pool, x, n, vv.data());
 
-  std::size_t longest = 0;
-  for (const EncoderSequence& s : sequences) longest = std::max(longest, s.n_tokens);
-  const std::size_t blocks = (longest + kBlockSize - 1) / kBlockSize;
-  std::vector<std::int32_t> block_table(blocks);
-  std::iota(block_table.begin(), block_table.end(), 0);
-  std::vector<float> k_cache(blocks * n_heads_ * kBlockSize * hd);
-  std::vector<float> v_cache(k_cache.size());
+  std::vector<AttentionSpan> spans;
+  spans.reserve(sequences.size());
   for (const EncoderSequence& s : sequences) {
-    for (std::size_t pos = 0; pos < s.n_tokens; ++pos) {
-      const std::size_t t = s.first_token + pos;
-      for (std::size_t head = 0; head < n_heads_; ++head) {
-        const std::size_t at =
-            ((pos / kBlockSize * n_heads_ + head) * kBlockSize + pos % kBlockSize) * hd;
-        std::memcpy(&k_cache[at], &kk[(t * n_heads_ + head) * hd], hd * sizeof(float));
-        std::memcpy(&v_cache[at], &vv[(t * n_heads_ + head) * hd], hd * sizeof(float));
-      }
-    }
-    tensor::PagedAttentionArgs args;
-    args.q = &q[s.first_token * hidden_];
-    args.out = &attn[s.first_token * hidden_];
-    args.k_cache = k_cache.data();
-    args.v_cache = v_cache.data();
-    args.block_table = block_table.data();
-    args.n_tokens = s.n_tokens;
-    args.n_heads = n_heads_;
-    args.n_kv_heads = n_heads_;
-    args.head_dim = hd;
-    args.block_size = kBlockSize;
-    args.causal = false;
-    args.scale = 1.0f / std::sqrt(static_cast<float>(hd));
-    // One item reads the sequence's keys and values once: worth a thread past about 32K
-    // floats, as in the decoders.
-    const std::size_t per_item = s.n_tokens * hd;
-    pool.parallel_for(
-        s.n_tokens * n_heads_,
-        [&](std::size_t begin, std::size_t end) { k.paged_attention_f32(args, begin, end); },
-        std::max<std::size_t>(1, (std::size_t{1} << 15) / per_item));
+    spans.push_back({s.first_token, s.n_tokens, s.first_token, s.n_tokens});
   }
+  SequenceAttention attention;
+  attention.q = q.data();
+  attention.k = kk.data();
+  attention.v = vv.data();
+  attention.out = attn.data();
+  attention.heads = n_heads_;
+  attention.head_dim = hd;
+  attention.scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  attend(pool, attention, spans);
   attention_out_->apply(pool, attn.data(), n, q.data());
   k.add_f32(x, q.data(), n * hidden_, x);
   attention_norm_.apply(x, n, x);
