@@ -285,13 +285,13 @@ struct HttpServer::Impl {
     return {result.prompt_tokens, result.completion_tokens};
   }
 
-  // KServe V1 predict for a text2text model: {"predictions": [generated text, ...]}, each
-  // instance generated greedily up to 16 tokens (transformers' default max_length 20
-  // counts the start token; KServe itself answers text2text over OpenAI's routes only).
-  static nlohmann::ordered_json predict_text2text(const nlohmann::ordered_json& body,
-                                                  const Served& served, TokenCounts& tokens) {
-    nlohmann::ordered_json predictions = nlohmann::ordered_json::array();
-    for (const std::string& text : parse_v1_request(body)) {
+  // KServe V1 predict and V2 infer for a text2text model: each text generated greedily up
+  // to 16 tokens (transformers' default max_length 20 counts the start token; KServe
+  // itself answers text2text over OpenAI's routes only).
+  static std::vector<std::string> generate_texts(const std::vector<std::string>& texts,
+                                                 const Served& served, TokenCounts& tokens) {
+    std::vector<std::string> generated;
+    for (const std::string& text : texts) {
       pipelines::Text2TextRequest request;
       request.text = text;
       request.sampling.temperature = 0;
@@ -299,9 +299,9 @@ struct HttpServer::Impl {
       const pipelines::Text2TextResult result = served.runtime->text2text->generate(request);
       tokens.prompt += result.prompt_tokens;
       tokens.completion += result.completion_tokens;
-      predictions.push_back(result.text);
+      generated.push_back(result.text);
     }
-    return nlohmann::ordered_json{{"predictions", predictions}};
+    return generated;
   }
 
   void generate(const httplib::Request& req, httplib::Response& res, bool chat) {
@@ -482,7 +482,10 @@ struct HttpServer::Impl {
   void v1_predict(const httplib::Request& req, httplib::Response& res) {
     encode(req, res, "kserve_v1", random_id("predict-"), std::string(req.matches[1]),
            [](const nlohmann::ordered_json& body, const Served& served, TokenCounts& tokens) {
-             if (served.runtime->text2text) return predict_text2text(body, served, tokens);
+             if (served.runtime->text2text) {
+               return nlohmann::ordered_json{
+                   {"predictions", generate_texts(parse_v1_request(body), served, tokens)}};
+             }
              const TaskResult result =
                  run_task(encoder_of(served), served.runtime->task, parse_v1_request(body));
              tokens.prompt = prompt_tokens(result);
@@ -498,6 +501,10 @@ struct HttpServer::Impl {
     encode(req, res, "kserve_v2", random_id("infer-"), std::string(req.matches[1]),
            [](const nlohmann::ordered_json& body, const Served& served, TokenCounts& tokens) {
              const V2Call call = parse_v2_request(body);
+             if (served.runtime->text2text) {
+               const std::vector<std::string> texts = generate_texts(call.texts, served, tokens);
+               return v2_response(call, served.name, {text2text_tensor(texts)});
+             }
              const TaskResult result =
                  run_task(encoder_of(served), served.runtime->task, call.texts);
              tokens.prompt = prompt_tokens(result);
@@ -782,7 +789,7 @@ struct HttpServer::Impl {
     http.Get(R"(/v2/models/([^/]+))", guarded(
                                           [this](const auto& req, auto& res) {
                                             const Served served = serve_model(req.matches[1]);
-                                            encoder_of(served);
+                                            if (!served.runtime->text2text) encoder_of(served);
                                             send_json(
                                                 res, 200,
                                                 v2_model_metadata(served.name, served.runtime->task,

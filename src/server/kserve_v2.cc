@@ -200,6 +200,10 @@ V2Call parse_v2_request(const nlohmann::ordered_json& body) {
   return call;
 }
 
+V2Tensor text2text_tensor(const std::vector<std::string>& texts) {
+  return {kOutput, "BYTES", {static_cast<std::int64_t>(texts.size())}, Body(texts)};
+}
+
 V2Tensor offsets_tensor(const pipelines::TokenClassification& r) {
   const std::size_t longest = longest_row(r.offsets);
   return {"offset_mapping",
@@ -274,9 +278,11 @@ nlohmann::ordered_json v2_model_metadata(const std::string& name,
     case Task::kTextEmbedding:
       outputs.push_back(tensor_type(kOutput, "FP64", {-1, -1}));
       break;
+    case Task::kText2TextGeneration:
+      outputs.push_back(tensor_type(kOutput, "BYTES", {-1}));
+      break;
     case Task::kRerank:
     case Task::kTextGeneration:
-    case Task::kText2TextGeneration:
       break;
   }
   return {{"name", name},

@@ -1,14 +1,14 @@
 // KServe's V2 inference protocol (the Open Inference Protocol, REST) for the encoder
-// tasks: server and model metadata, and POST /v2/models/<name>/infer with one BYTES input
-// tensor of texts, answered with typed output tensors named as KServe's
+// tasks and text2text: server and model metadata, and POST /v2/models/<name>/infer with
+// one BYTES input tensor of texts, answered with typed output tensors named as KServe's
 // get_predict_response names them ("output-0"): INT64 [texts] label indices, BYTES
-// [texts] fill-mask tokens, FP64 [texts, size] embeddings (a list of Python floats, as
-// KServe sends them), and where KServe sends the text of Python dicts as BYTES
-// (probabilities, logits), FP32 tensors instead: [texts, labels], [texts, tokens, labels],
-// [texts, masks, vocab]. Token classification adds "offset_mapping" INT64
-// [texts, tokens, 2] when asked. Texts of different lengths fill a [texts, longest, ...]
-// tensor: past a text's end, indices are -1, scores 0 and offsets (0, 0). Only JSON
-// tensors (no binary extension). Stateless; thread-safe.
+// [texts] fill-mask tokens or generated texts, FP64 [texts, size] embeddings (a list of
+// Python floats, as KServe sends them), and where KServe sends the text of Python dicts
+// as BYTES (probabilities, logits), FP32 tensors instead: [texts, labels],
+// [texts, tokens, labels], [texts, masks, vocab]. Token classification adds
+// "offset_mapping" INT64 [texts, tokens, 2] when asked. Texts of different lengths fill a
+// [texts, longest, ...] tensor: past a text's end, indices are -1, scores 0 and offsets
+// (0, 0). Only JSON tensors (no binary extension). Stateless; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +42,8 @@ struct V2Tensor {
 
 // The output tensors of a task's result, in KServe's order.
 std::vector<V2Tensor> v2_outputs(const TaskResult& result);
+// The generated texts of a text2text model: BYTES [texts], "output-0".
+V2Tensor text2text_tensor(const std::vector<std::string>& texts);
 // The offset_mapping tensor of a token classification asked with offsets.
 V2Tensor offsets_tensor(const pipelines::TokenClassification& result);
 nlohmann::ordered_json tensor_json(const V2Tensor& tensor);

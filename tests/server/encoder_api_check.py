@@ -57,8 +57,16 @@ class Server:
 
     def post(self, path, body):
         """(status, parsed JSON body)."""
-        request = urllib.request.Request(self.url(path), data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"})
+        return self.send(urllib.request.Request(
+            self.url(path), data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"}))
+
+    def get(self, path):
+        """(status, parsed JSON body)."""
+        return self.send(urllib.request.Request(self.url(path)))
+
+    @staticmethod
+    def send(request):
         try:
             with urllib.request.urlopen(request) as r:
                 return r.status, json.load(r)

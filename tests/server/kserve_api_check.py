@@ -7,13 +7,11 @@ virtualenv, so it is not installed.
 
 Usage: kserve_api_check.py path/to/hfserve
 """
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import unittest
-import urllib.request
 
 import numpy as np
 import torch
@@ -33,14 +31,6 @@ MASKED = [
     "The capital of France is [MASK].",
     "A [MASK] is riding a [MASK] on the beach.",
 ]
-
-
-def get(server, path):
-    try:
-        with urllib.request.urlopen(server.url(path)) as r:
-            return r.status, json.load(r)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def v1(server, texts, name="m"):
@@ -113,14 +103,14 @@ class SequenceClassificationTest(unittest.TestCase):
             {"name": "t", "shape": [2, 2], "datatype": "BYTES", "data": [TEXTS[:2], TEXTS[2:]]}]})
         self.assertEqual(two_d[1]["outputs"][0]["data"], expected)
 
-        self.assertEqual(get(server, "/v2/models/m/ready"), (200, {"name": "m", "ready": True}))
-        status, meta = get(server, "/v2/models/m")
+        self.assertEqual(server.get("/v2/models/m/ready"), (200, {"name": "m", "ready": True}))
+        status, meta = server.get("/v2/models/m")
         self.assertEqual(status, 200)
         self.assertEqual(meta["name"], "m")
         self.assertEqual(meta["inputs"], [{"name": "input-0", "datatype": "BYTES", "shape": [-1]}])
         self.assertEqual(meta["outputs"][0]["datatype"], "INT64")
         self.assertEqual(meta["device"], "cpu")
-        status, server_meta = get(server, "/v2")
+        status, server_meta = server.get("/v2")
         self.assertEqual((status, server_meta["name"]), (200, "hfserve"))
         self.assertIn("version", server_meta)
         self.assertEqual(server_meta["extensions"], [])
@@ -131,8 +121,8 @@ class SequenceClassificationTest(unittest.TestCase):
             status, body = server.post(path, {"instances": TEXTS})
             self.assertEqual(status, 404, path)
             self.assertIn("nope", body["error"])
-        self.assertEqual(get(server, "/v2/models/nope")[0], 404)
-        self.assertEqual(get(server, "/v2/models/nope/ready")[0], 404)
+        self.assertEqual(server.get("/v2/models/nope")[0], 404)
+        self.assertEqual(server.get("/v2/models/nope/ready")[0], 404)
         for bad in [{"instances": []}, {"instances": [1, 2]}, {"nothing": 1}, [1]]:
             status, body = server.post("/v1/models/m:predict", bad)
             self.assertEqual(status, 400, bad)

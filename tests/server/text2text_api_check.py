@@ -2,7 +2,7 @@
 tests/models/t5_reference.py makes (with a T5-style tokenizer.json), and its answers are
 compared with transformers' generate() + tokenizer.decode(skip_special_tokens=True) on the
 same folders: OpenAI /v1/completions (and /openai/v1/...) at temperature 0, KServe V1
-predict, seeded sampling reproducible, unsupported fields refused with 400.
+predict and V2 infer (with V2's model metadata), seeded sampling reproducible, unsupported fields refused with 400.
 
 Usage: text2text_api_check.py path/to/hfserve
 """
@@ -55,6 +55,21 @@ class Text2TextApi(unittest.TestCase):
                                                {"instances": case["texts"]})
                     self.assertEqual(status, 200, body)
                     self.assertEqual(body["predictions"], case["greedy_text"])
+                    # V2: the texts as one BYTES tensor (any shape), the generations as
+                    # BYTES "output-0" [texts].
+                    n = len(case["texts"])
+                    status, body = server.post("/v2/models/t5/infer", {
+                        "id": "t2t", "inputs": [{"name": "input-0", "datatype": "BYTES",
+                                                 "shape": [n, 1], "data": case["texts"]}]})
+                    self.assertEqual(status, 200, body)
+                    self.assertEqual(body["id"], "t2t")
+                    self.assertEqual(body["outputs"], [{"name": "output-0", "datatype": "BYTES",
+                                                        "shape": [n],
+                                                        "data": case["greedy_text"]}])
+                    status, body = server.get("/v2/models/t5")
+                    self.assertEqual(status, 200, body)
+                    self.assertEqual(body["outputs"],
+                                     [{"name": "output-0", "datatype": "BYTES", "shape": [-1]}])
 
                     sampled = {"prompt": case["texts"][0], "max_tokens": 8, "temperature": 1.0,
                                "top_p": 0.9, "seed": 7}
