@@ -34,6 +34,7 @@ struct ServedArgs {
   bool return_probabilities = false;
   bool return_raw_logits = false;
   bool return_token_type_ids = false;
+  std::string tensor_input_names;  // comma-separated, as KServe takes them
   bool return_offsets_mapping = false;
   bool disable_special_tokens = false;
   bool initial_load = true;
@@ -250,6 +251,11 @@ void add_served_options(CLI::App* cmd, ServedArgs& args, const std::string& defa
   // types are all 0 whether or not they are passed to the model.
   cmd->add_flag("--return_token_type_ids", args.return_token_type_ids,
                 "Accepted for KServe compatibility (no effect: single texts have type 0)");
+  // KServe sends tensors of these names to a remote predictor (--predictor_host, Triton);
+  // running the model itself, as hfserve always does, KServe ignores them too.
+  cmd->add_option("--tensor_input_names", args.tensor_input_names,
+                  "Accepted for KServe compatibility (no effect: names the tensors KServe "
+                  "sends to a remote predictor; hfserve runs the model itself)");
 }
 
 // The keys that name one model: with `models:`, each entry names its own.
