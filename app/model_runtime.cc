@@ -7,6 +7,7 @@
 #include "pipelines/memory_plan.h"
 #include "tensor/quantize.h"
 #include "util/error.h"
+#include "util/heap_reuse.h"
 #include "util/log.h"
 #include "util/resident_memory.h"
 
@@ -111,9 +112,11 @@ void note_config(const AppliedConfig& config, ModelArgs& args) {
 
 namespace {
 
-// Resident memory once a model is ready, beside its weight files' size: where weights run
-// as stored the two should be about equal (KV cache pages are only counted once used).
-void log_resident_memory(const pipelines::ModelRuntime& runtime) {
+// Once a model is ready: the load's temporary buffers go back to the system, then the
+// resident memory is logged beside the weight files' size (where weights run as stored the
+// two should be about equal; KV cache pages are only counted once used).
+void finish_load(const pipelines::ModelRuntime& runtime) {
+  release_freed_memory();
   if (const std::optional<ResidentMemory> memory = resident_memory()) {
     constexpr double kMiB = 1 << 20;
     log::info(
@@ -168,6 +171,7 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
   log::info("device: cpu ({})",
             a.device == "cpu" ? "--device cpu" : "auto: this build has no CUDA kernels");
   kernels::install();
+  keep_freed_memory();
   auto runtime = std::make_unique<pipelines::ModelRuntime>();
   runtime->device = "cpu";
   runtime->reference = reference;
@@ -191,7 +195,7 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
          pipelines::working_bytes(runtime->encoder->config, a.max_batch_tokens, 0)},
         pipelines::available_memory(), reference);
     runtime->encoder_tasks = std::make_unique<pipelines::EncoderTasks>(*runtime->encoder, runner);
-    log_resident_memory(*runtime);
+    finish_load(*runtime);
     return runtime;
   }
   if (pipelines::is_seq2seq_model(pulled)) {
@@ -200,7 +204,7 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
     runtime->weight_bytes = pipelines::weight_file_bytes(*runtime->seq2seq->weights);
     runtime->text2text =
         std::make_unique<pipelines::Text2TextGenerator>(*runtime->seq2seq, a.threads);
-    log_resident_memory(*runtime);
+    finish_load(*runtime);
     return runtime;
   }
   runtime->model = pipelines::load_causal_lm(pulled, load, a.tokenizer_need);
@@ -247,7 +251,7 @@ std::unique_ptr<pipelines::ModelRuntime> load_runtime(const ModelArgs& a) {
             options.num_blocks, options.block_size, bytes >> 20, options.max_model_len,
             options.max_num_seqs);
   runtime->generator = std::make_unique<pipelines::TextGenerator>(runtime->model, options);
-  log_resident_memory(*runtime);
+  finish_load(*runtime);
   return runtime;
 }
 

@@ -17,6 +17,7 @@
 #include "kernels/install.h"
 #include "models/registry.h"
 #include "util/error.h"
+#include "util/heap_reuse.h"
 #include "util/thread_pool.h"
 
 int main(int argc, char** argv) {
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   }
   try {
     const kernels::Isa isa = kernels::install();
+    keep_freed_memory();  // as hfserve's model loading sets it
     const formats::ModelConfig config = formats::load_model_config(folder);
     const auto weights = formats::open_safetensors(folder);
     const auto model = models::build_encoder(config, *weights, options);
