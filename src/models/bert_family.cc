@@ -143,7 +143,10 @@ class BertFamily final : public EncoderModel {
       }
     }
     embeddings_norm_->apply(x.data(), n, x.data());
-    for (const EncoderBlock& block : blocks_) block.apply(pool, batch.sequences, x.data(), n);
+    EncoderBlockBuffers buffers;
+    for (const EncoderBlock& block : blocks_) {
+      block.apply(pool, batch.sequences, x.data(), n, buffers);
+    }
 
     out.logits.clear();
     switch (head()) {

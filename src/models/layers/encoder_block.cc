@@ -51,10 +51,14 @@ EncoderBlock::EncoderBlock(const formats::WeightSource& source, const EncoderBlo
 }
 
 void EncoderBlock::apply(ThreadPool& pool, std::span<const EncoderSequence> sequences, float* x,
-                         std::size_t n) const {
+                         std::size_t n, EncoderBlockBuffers& buffers) const {
   const tensor::KernelTable& k = tensor::kernel_table();
   const std::size_t hd = head_dim_;
-  std::vector<float> q(n * hidden_), kk(n * hidden_), vv(n * hidden_), attn(n * hidden_);
+  std::vector<float>& q = buffers.q;
+  std::vector<float>& kk = buffers.k;
+  std::vector<float>& vv = buffers.v;
+  std::vector<float>& attn = buffers.attention;
+  for (std::vector<float>* buffer : {&q, &kk, &vv, &attn}) buffer->resize(n * hidden_);
   query_->apply(pool, x, n, q.data());
   key_->apply(pool, x, n, kk.data());
   value_->apply(pool, x, n, vv.data());
@@ -77,7 +81,8 @@ void EncoderBlock::apply(ThreadPool& pool, std::span<const EncoderSequence> sequ
   k.add_f32(x, q.data(), n * hidden_, x);
   attention_norm_.apply(x, n, x);
 
-  std::vector<float> up(n * intermediate_);
+  std::vector<float>& up = buffers.up;
+  up.resize(n * intermediate_);
   up_->apply(pool, x, n, up.data());
   apply_activation(act_, up.data(), n, intermediate_);
   down_->apply(pool, up.data(), n, q.data());

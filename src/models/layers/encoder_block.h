@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "formats/model_config.h"
 #include "formats/weight_source.h"
@@ -37,6 +38,12 @@ std::unique_ptr<Linear> load_dense(const formats::WeightSource& source, const st
                                    const std::string& bias, std::int64_t in, std::int64_t out,
                                    std::optional<tensor::DType> quantize_to);
 
+// A layer's activations, sized on first use and reused by every layer of a forward pass
+// (a batch's feed-forward buffer alone can be tens of MiB).
+struct EncoderBlockBuffers {
+  std::vector<float> q, k, v, attention, up;
+};
+
 class EncoderBlock {
  public:
   // Throws Error naming a missing or mis-shaped weight. `quantize_to`: LoadOptions'.
@@ -47,7 +54,7 @@ class EncoderBlock {
   // x: [tokens, hidden_size], updated in place; `sequences` tile the tokens (checked by the
   // caller). Each token attends to the tokens of its own sequence.
   void apply(ThreadPool& pool, std::span<const EncoderSequence> sequences, float* x,
-             std::size_t n_tokens) const;
+             std::size_t n_tokens, EncoderBlockBuffers& buffers) const;
 
  private:
   std::size_t hidden_ = 0, n_heads_ = 0, head_dim_ = 0, intermediate_ = 0;
