@@ -49,7 +49,8 @@ LoadedSeq2Seq load_seq2seq(const hub::PulledModel& pulled, const models::LoadOpt
 Text2TextGenerator::Text2TextGenerator(const LoadedSeq2Seq& model, std::size_t num_threads)
     : model_(model), pool_(num_threads) {}
 
-Text2TextResult Text2TextGenerator::generate(const Text2TextRequest& request) const {
+Text2TextResult Text2TextGenerator::generate(const Text2TextRequest& request,
+                                             const OnStep& on_step) const {
   const models::Seq2SeqModel& model = *model_.model;
   const engine::SamplingParams& params = request.sampling;
   engine::validate(params, model.vocab_size());
@@ -78,6 +79,21 @@ Text2TextResult Text2TextGenerator::generate(const Text2TextRequest& request) co
   std::vector<std::int32_t> output;
   std::vector<float> logits;
   std::int32_t next = static_cast<std::int32_t>(*model_.config.decoder_start_token_id);
+  // Text a stop string could still claim stays back: up to the longest stop's length
+  // less one byte, and never half a character.
+  std::size_t hold = 0;
+  for (const std::string& stop : request.stop) hold = std::max(hold, stop.size());
+  hold = hold > 0 ? hold - 1 : 0;
+  std::size_t given = 0;  // bytes of result.text passed to on_step
+  auto pass_on = [&](std::size_t end) {
+    while (end > given && end < result.text.size() &&
+           (static_cast<unsigned char>(result.text[end]) & 0xC0) == 0x80) {
+      --end;
+    }
+    const std::size_t from = given;
+    given = std::max(given, end);
+    return on_step(std::string_view(result.text).substr(from, given - from));
+  };
   result.finish_reason = "length";
   while (output.size() < params.max_tokens) {
     {
@@ -102,7 +118,12 @@ Text2TextResult Text2TextGenerator::generate(const Text2TextRequest& request) co
       result.finish_reason = "stop";
       break;
     }
+    if (on_step && !pass_on(result.text.size() > hold ? result.text.size() - hold : 0)) {
+      result.finish_reason = "abort";
+      break;
+    }
   }
+  if (on_step && result.finish_reason != "abort") pass_on(result.text.size());
   result.completion_tokens = output.size();
   return result;
 }

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,7 +55,9 @@ struct Text2TextRequest {
 
 struct Text2TextResult {
   std::string text;
-  std::string finish_reason;  // "stop" (EOS, stop id or string) or "length"
+  // "stop" (EOS, stop id or string), "length", or "abort" when the caller's step callback
+  // stopped it.
+  std::string finish_reason;
   std::size_t prompt_tokens = 0;
   std::size_t completion_tokens = 0;  // generated ids, EOS included
 };
@@ -64,9 +67,14 @@ class Text2TextGenerator {
   // `model` must outlive the generator; num_threads 0: one per hardware thread.
   Text2TextGenerator(const LoadedSeq2Seq& model, std::size_t num_threads);
 
+  // Called after every generated token with the text that became final (empty while a
+  // character or a possible stop string is incomplete): a stream's next piece. Returning
+  // false ends the generation ("abort"), e.g. when the client has gone.
+  using OnStep = std::function<bool(std::string_view text)>;
+
   // Throws Error(kInvalidArgument) for sampling parameters out of range or an input with no
-  // tokens.
-  Text2TextResult generate(const Text2TextRequest& request) const;
+  // tokens. The pieces given to on_step add up to the result's text.
+  Text2TextResult generate(const Text2TextRequest& request, const OnStep& on_step = {}) const;
 
   const LoadedSeq2Seq& model() const { return model_; }
 

@@ -276,13 +276,67 @@ struct HttpServer::Impl {
   }
 
   // /v1/completions for a text2text model: one JSON answer in OpenAI's text_completion
-  // shape, after the whole generation.
-  TokenCounts complete_text2text(httplib::Response& res, const std::string& id,
-                                 const nlohmann::ordered_json& body, const Served& served) {
+  // shape after the whole generation, which stops early (nothing is sent, the request is
+  // recorded as 499) when the client goes away.
+  void complete_text2text(const httplib::Request& req, httplib::Response& res,
+                          const std::string& id, const pipelines::Text2TextRequest& request,
+                          const Served& served, RequestSpan& span, RequestTiming& timing) {
+    PeerConnection peer({req.local_addr, req.local_port, req.remote_addr, req.remote_port});
+    Clock::time_point last_check = Clock::now();
     const pipelines::Text2TextResult result =
-        served.runtime->text2text->generate(parse_text2text_request(body));
-    send_json(res, 200, text2text_completion_body(id, served.name, result));
-    return {result.prompt_tokens, result.completion_tokens};
+        served.runtime->text2text->generate(request, [&](std::string_view) {
+          if (Clock::now() - last_check < kPeerCheckInterval) return true;
+          last_check = Clock::now();
+          return !peer.closed();
+        });
+    const bool gone = result.finish_reason == "abort";
+    if (gone) {
+      res.status = 499;  // as for the decoders: nobody reads it, the metrics count it
+    } else {
+      send_json(res, 200, text2text_completion_body(id, served.name, result));
+    }
+    span.finish(gone ? 499 : 200, result.prompt_tokens, result.completion_tokens,
+                gone ? "the client closed the connection" : "");
+    timing.record.failed = gone;
+    timing.record.completion_tokens = result.completion_tokens;
+    finish_record(timing.record, timing.start, result.prompt_tokens);
+  }
+
+  // The same as a stream: each piece of text as it becomes final, then the finish_reason,
+  // the usage if asked, and [DONE]. A client that goes away ends the generation.
+  void stream_text2text(httplib::Response& res, const std::string& id, const Text2TextCall& call,
+                        const Served& served, std::shared_ptr<RequestSpan> span,
+                        std::shared_ptr<RequestTiming> timing) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, call, served, span, timing, chunks = Text2TextChunks(id, served.name)](
+            std::size_t, httplib::DataSink& sink) {
+          auto send = [&](const std::string& out) { return sink.write(out.data(), out.size()); };
+          pipelines::Text2TextResult result;
+          std::string out, failure;
+          try {
+            result = served.runtime->text2text->generate(call.request, [&](std::string_view piece) {
+              if (piece.empty()) return true;
+              timing->tokens_arrived(metrics);
+              return send(sse(chunks.text(piece)));
+            });
+            out = sse(chunks.finish(result));
+            if (call.stream.include_usage) out += sse(chunks.usage(result));
+          } catch (const Error& error) {
+            out = sse(error_body(error));
+            failure = error.message();
+          }
+          const bool gone = result.finish_reason == "abort";
+          if (gone) failure = "the client closed the connection";
+          timing->record.failed = !failure.empty();
+          timing->record.completion_tokens = result.completion_tokens;
+          finish_record(timing->record, timing->start, result.prompt_tokens);
+          span->finish(gone ? 499 : 200, result.prompt_tokens, result.completion_tokens, failure);
+          if (gone || !send(out + "data: [DONE]\n\n")) return false;
+          sink.done();
+          return true;
+        });
   }
 
   // KServe V1 predict and V2 infer for a text2text model: each text generated greedily up
@@ -320,10 +374,12 @@ struct HttpServer::Impl {
       span->set_model(served.name);
       timing = std::make_shared<RequestTiming>(served.name, endpoint);
       if (served.runtime->text2text && !chat) {
-        const TokenCounts tokens = complete_text2text(res, id, body, served);
-        span->finish(200, tokens.prompt, tokens.completion);
-        timing->record.completion_tokens = tokens.completion;
-        finish_record(timing->record, timing->start, tokens.prompt);
+        const Text2TextCall t2t = parse_text2text_request(body);
+        if (t2t.stream.stream) {
+          stream_text2text(res, id, t2t, served, span, timing);
+        } else {
+          complete_text2text(req, res, id, t2t.request, served, *span, *timing);
+        }
         return;
       }
       pipelines::TextGenerator& g = generator_of(served);

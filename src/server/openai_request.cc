@@ -20,6 +20,8 @@ class Fields {
     if (!body.is_object()) throw ParamError("", "the request body must be a JSON object");
   }
 
+  const Json& body() const { return body_; }
+
   const Json* get(const std::string& name) const {
     auto it = body_.find(name);
     return it == body_.end() || it->is_null() ? nullptr : &*it;
@@ -166,21 +168,9 @@ void read_common(const Fields& f, const pipelines::TextGenerator& generator, Ope
   call.text.stop = stop_strings(f);
   if (auto v = f.boolean("include_stop_str_in_output")) call.text.include_stop_str_in_output = *v;
   if (auto v = f.boolean("skip_special_tokens")) call.text.skip_special_tokens = *v;
-  call.stream = f.boolean("stream").value_or(false);
-  if (const Json* options = f.get("stream_options")) {
-    if (!options->is_object())
-      throw ParamError("stream_options", "stream_options must be an object");
-    if (!call.stream) {
-      throw ParamError("stream_options", "stream_options is only allowed when stream is true");
-    }
-    auto usage = options->find("include_usage");
-    if (usage != options->end() && !usage->is_null()) {
-      if (!usage->is_boolean()) {
-        throw ParamError("stream_options", "stream_options.include_usage must be true or false");
-      }
-      call.include_usage = usage->get<bool>();
-    }
-  }
+  const StreamFields stream = parse_stream_fields(f.body());
+  call.stream = stream.stream;
+  call.include_usage = stream.include_usage;
 }
 
 // max_tokens: the request's, else `fallback`; checked against the context left.
@@ -193,6 +183,27 @@ void read_max_tokens(const Fields& f, const char* name, std::size_t fallback, Op
 }
 
 }  // namespace
+
+StreamFields parse_stream_fields(const Json& body) {
+  Fields f(body);
+  StreamFields out;
+  out.stream = f.boolean("stream").value_or(false);
+  if (const Json* options = f.get("stream_options")) {
+    if (!options->is_object())
+      throw ParamError("stream_options", "stream_options must be an object");
+    if (!out.stream) {
+      throw ParamError("stream_options", "stream_options is only allowed when stream is true");
+    }
+    auto usage = options->find("include_usage");
+    if (usage != options->end() && !usage->is_null()) {
+      if (!usage->is_boolean()) {
+        throw ParamError("stream_options", "stream_options.include_usage must be true or false");
+      }
+      out.include_usage = usage->get<bool>();
+    }
+  }
+  return out;
+}
 
 OpenAiCall parse_completion_request(const Json& body, const pipelines::TextGenerator& generator) {
   Fields f(body);

@@ -27,6 +27,14 @@ struct OpenAiCall {
   bool logprobs = false;
 };
 
+// `stream` and `stream_options` as every completion route reads them (the decoders' and
+// text2text's). Throws ParamError for a wrong type, or stream_options without stream.
+struct StreamFields {
+  bool stream = false;
+  bool include_usage = false;  // stream_options.include_usage: a last chunk with the usage
+};
+StreamFields parse_stream_fields(const nlohmann::ordered_json& body);
+
 OpenAiCall parse_completion_request(const nlohmann::ordered_json& body,
                                     const pipelines::TextGenerator& generator);
 OpenAiCall parse_chat_request(const nlohmann::ordered_json& body,

@@ -3,12 +3,29 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "server/api_error.h"
 
 namespace hfserve::server {
 
-pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json& body) {
+namespace {
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+nlohmann::ordered_json usage_of(const pipelines::Text2TextResult& result) {
+  return {{"prompt_tokens", result.prompt_tokens},
+          {"completion_tokens", result.completion_tokens},
+          {"total_tokens", result.prompt_tokens + result.completion_tokens}};
+}
+
+}  // namespace
+
+Text2TextCall parse_text2text_request(const nlohmann::ordered_json& body) {
   if (!body.is_object()) throw ParamError("", "the request body must be a JSON object");
   auto number = [&](const char* key, double low, double high) -> std::optional<double> {
     if (!body.contains(key) || body[key].is_null()) return std::nullopt;
@@ -18,7 +35,8 @@ pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json
     }
     return body[key].get<double>();
   };
-  pipelines::Text2TextRequest request;
+  Text2TextCall call;
+  pipelines::Text2TextRequest& request = call.request;
   const auto& prompt = body.contains("prompt") ? body["prompt"] : nlohmann::ordered_json();
   if (prompt.is_string()) {
     request.text = prompt.get<std::string>();
@@ -27,9 +45,7 @@ pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json
   } else {
     throw ParamError("prompt", "send one prompt, a string (text2text models take one text)");
   }
-  if (body.value("stream", false) == true) {
-    throw ParamError("stream", "streaming is not supported for text2text models yet");
-  }
+  call.stream = parse_stream_fields(body);
   for (const char* key : {"n", "best_of"}) {
     if (body.contains(key) && body[key] != 1 && !body[key].is_null()) {
       throw ParamError(key, std::string(key) + " must be 1 for text2text models");
@@ -60,26 +76,50 @@ pipelines::Text2TextRequest parse_text2text_request(const nlohmann::ordered_json
       throw ParamError("stop", "stop must be a string or up to 4 strings");
     }
   }
-  return request;
+  return call;
 }
 
 nlohmann::ordered_json text2text_completion_body(const std::string& id, const std::string& model,
                                                  const pipelines::Text2TextResult& result) {
-  const auto created = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
   return {{"id", id},
           {"object", "text_completion"},
-          {"created", created},
+          {"created", now_seconds()},
           {"model", model},
           {"choices", nlohmann::ordered_json::array({{{"index", 0},
                                                       {"text", result.text},
                                                       {"logprobs", nullptr},
                                                       {"finish_reason", result.finish_reason}}})},
-          {"usage",
-           {{"prompt_tokens", result.prompt_tokens},
-            {"completion_tokens", result.completion_tokens},
-            {"total_tokens", result.prompt_tokens + result.completion_tokens}}}};
+          {"usage", usage_of(result)}};
+}
+
+Text2TextChunks::Text2TextChunks(std::string id, std::string model)
+    : id_(std::move(id)), model_(std::move(model)), created_(now_seconds()) {}
+
+nlohmann::ordered_json Text2TextChunks::base() const {
+  return {{"id", id_}, {"object", "text_completion"}, {"created", created_}, {"model", model_}};
+}
+
+nlohmann::ordered_json Text2TextChunks::text(std::string_view piece) const {
+  nlohmann::ordered_json chunk = base();
+  chunk["choices"] = nlohmann::ordered_json::array(
+      {{{"index", 0}, {"text", piece}, {"logprobs", nullptr}, {"finish_reason", nullptr}}});
+  return chunk;
+}
+
+nlohmann::ordered_json Text2TextChunks::finish(const pipelines::Text2TextResult& result) const {
+  nlohmann::ordered_json chunk = base();
+  chunk["choices"] = nlohmann::ordered_json::array({{{"index", 0},
+                                                     {"text", ""},
+                                                     {"logprobs", nullptr},
+                                                     {"finish_reason", result.finish_reason}}});
+  return chunk;
+}
+
+nlohmann::ordered_json Text2TextChunks::usage(const pipelines::Text2TextResult& result) const {
+  nlohmann::ordered_json chunk = base();
+  chunk["choices"] = nlohmann::ordered_json::array();
+  chunk["usage"] = usage_of(result);
+  return chunk;
 }
 
 }  // namespace hfserve::server

@@ -2,21 +2,37 @@
 tests/models/t5_reference.py makes (with a T5-style tokenizer.json), and its answers are
 compared with transformers' generate() + tokenizer.decode(skip_special_tokens=True) on the
 same folders: OpenAI /v1/completions (and /openai/v1/...) at temperature 0, KServe V1
-predict and V2 infer (with V2's model metadata), seeded sampling reproducible, unsupported fields refused with 400.
+predict and V2 infer (with V2's model metadata), streamed completions through the
+official openai client (also with a stop string), a client that goes away, seeded
+sampling reproducible, unsupported fields refused with 400.
 
 Usage: text2text_api_check.py path/to/hfserve
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
+import urllib.request
+
+import openai
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from encoder_api_check import Server  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def responses(server, status):
+    """hfserve_http_responses_total for one status (0 before the first)."""
+    with urllib.request.urlopen(server.url("/metrics")) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("hfserve_http_responses_total{") and f'status="{status}"' in line:
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
 
 
 class Text2TextApi(unittest.TestCase):
@@ -71,6 +87,8 @@ class Text2TextApi(unittest.TestCase):
                     self.assertEqual(body["outputs"],
                                      [{"name": "output-0", "datatype": "BYTES", "shape": [-1]}])
 
+                    self.check_streams(server, case)
+
                     sampled = {"prompt": case["texts"][0], "max_tokens": 8, "temperature": 1.0,
                                "top_p": 0.9, "seed": 7}
                     first, second = server.post("/v1/completions", sampled), \
@@ -79,7 +97,8 @@ class Text2TextApi(unittest.TestCase):
                     self.assertEqual(first[1]["choices"][0]["text"],
                                      second[1]["choices"][0]["text"])
 
-                    for bad in [{"prompt": "x", "stream": True}, {"prompt": ["a", "b"]},
+                    for bad in [{"prompt": "x", "stream_options": {"include_usage": True}},
+                            {"prompt": ["a", "b"]},
                                 {"prompt": "x", "n": 2}, {"prompt": "x", "temperature": 3},
                                 {"prompt": 5}]:
                         status, body = server.post("/v1/completions", bad)
@@ -90,6 +109,60 @@ class Text2TextApi(unittest.TestCase):
                     self.assertEqual(status, 400)
                 finally:
                     server.stop()
+
+    def test_a_client_that_goes_away_ends_its_generation(self):
+        """A non-streamed generation far longer than the test stops once its client closes
+        the connection, and is counted with status 499; the model then answers at once."""
+        case = self.cases[0]
+        server = Server(os.path.join(self.tmp.name, case["dir"]), "--model_name", "t5")
+        try:
+            # The second text's greedy continuation repeats one word: no EOS ends it early.
+            body = json.dumps({"model": "t5", "prompt": case["texts"][1], "max_tokens": 200000,
+                               "temperature": 0}).encode()
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            sock.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: test\r\n"
+                         b"Content-Type: application/json\r\n"
+                         + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            time.sleep(1.0)  # well into the generation
+            sock.close()
+            deadline = time.time() + 10
+            while responses(server, "499") < 1 and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(responses(server, "499"), 1, "the generation ran on")
+            status, answer = server.post("/v1/completions", {
+                "model": "t5", "prompt": case["texts"][0], "max_tokens": 16, "temperature": 0})
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer["choices"][0]["text"], case["greedy_text"][0])
+        finally:
+            server.stop()
+
+    def check_streams(self, server, case):
+        """Streamed through the official openai client: the pieces add up to transformers'
+        text, the last choice chunk carries the finish_reason and the usage chunk the
+        counts; with a stop string taken from the middle of the text, no piece reaches it."""
+        client = openai.OpenAI(base_url=server.url("/v1"), api_key="none", max_retries=0)
+        for i, text in enumerate(case["texts"]):
+            expected = case["greedy_text"][i]
+            stop = expected[len(expected) // 2:][:3] if len(expected) >= 4 else None
+            for stops in ([], [stop] if stop else []):
+                stream = client.completions.create(
+                    model="t5", prompt=text, max_tokens=16, temperature=0, stream=True,
+                    stop=stops or None, stream_options={"include_usage": True})
+                pieces, finish, usage = [], [], None
+                for chunk in stream:
+                    if chunk.usage:
+                        usage = chunk.usage
+                    for choice in chunk.choices:
+                        pieces.append(choice.text)
+                        finish.append(choice.finish_reason)
+                want = expected[:expected.find(stops[0])] if stops else expected
+                self.assertEqual("".join(pieces), want, (text, stops))
+                self.assertTrue(all(f is None for f in finish[:-1]), finish)
+                greedy = case["greedy"][i]
+                self.assertEqual(finish[-1], "stop" if stops or greedy[-1] == 1 else "length")
+                self.assertEqual(usage.prompt_tokens, len(case["inputs"][i]))
+                if not stops:
+                    self.assertEqual(usage.completion_tokens, len(greedy))
 
 
 if __name__ == "__main__":
