@@ -49,8 +49,8 @@ LoadedSeq2Seq load_seq2seq(const hub::PulledModel& pulled, const models::LoadOpt
 Text2TextGenerator::Text2TextGenerator(const LoadedSeq2Seq& model, std::size_t num_threads)
     : model_(model), pool_(num_threads) {}
 
-Text2TextResult Text2TextGenerator::generate(const Text2TextRequest& request,
-                                             const OnStep& on_step) const {
+Text2TextResult Text2TextGenerator::generate(const Text2TextRequest& request, const OnStep& on_step,
+                                             std::size_t choice) const {
   const models::Seq2SeqModel& model = *model_.model;
   const engine::SamplingParams& params = request.sampling;
   engine::validate(params, model.vocab_size());
@@ -74,7 +74,7 @@ Text2TextResult Text2TextGenerator::generate(const Text2TextRequest& request,
       ends.push_back(static_cast<std::int32_t>(id));
   }
   ends.insert(ends.end(), params.stop_token_ids.begin(), params.stop_token_ids.end());
-  std::mt19937_64 rng = engine::make_rng(params, 0);
+  std::mt19937_64 rng = engine::make_rng(params, choice);
   tokenizer::DecodeStream stream(*model_.tokenizer, /*skip_special_tokens=*/true);
   std::vector<std::int32_t> output;
   std::vector<float> logits;

@@ -73,8 +73,10 @@ class Text2TextGenerator {
   using OnStep = std::function<bool(std::string_view text)>;
 
   // Throws Error(kInvalidArgument) for sampling parameters out of range or an input with no
-  // tokens. The pieces given to on_step add up to the result's text.
-  Text2TextResult generate(const Text2TextRequest& request, const OnStep& on_step = {}) const;
+  // tokens. The pieces given to on_step add up to the result's text. `choice`: which of a
+  // request's n choices this is, for its own random stream (engine::make_rng).
+  Text2TextResult generate(const Text2TextRequest& request, const OnStep& on_step = {},
+                           std::size_t choice = 0) const;
 
   const LoadedSeq2Seq& model() const { return model_; }
 

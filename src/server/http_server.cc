@@ -276,34 +276,35 @@ struct HttpServer::Impl {
   }
 
   // /v1/completions for a text2text model: one JSON answer in OpenAI's text_completion
-  // shape after the whole generation, which stops early (nothing is sent, the request is
-  // recorded as 499) when the client goes away.
+  // shape after every choice's generation, which stops early (nothing is sent, the request
+  // is recorded as 499) when the client goes away.
   void complete_text2text(const httplib::Request& req, httplib::Response& res,
-                          const std::string& id, const pipelines::Text2TextRequest& request,
-                          const Served& served, RequestSpan& span, RequestTiming& timing) {
+                          const std::string& id, const Text2TextCall& call, const Served& served,
+                          RequestSpan& span, RequestTiming& timing) {
     PeerConnection peer({req.local_addr, req.local_port, req.remote_addr, req.remote_port});
     Clock::time_point last_check = Clock::now();
-    const pipelines::Text2TextResult result =
-        served.runtime->text2text->generate(request, [&](std::string_view) {
-          if (Clock::now() - last_check < kPeerCheckInterval) return true;
-          last_check = Clock::now();
-          return !peer.closed();
-        });
-    const bool gone = result.finish_reason == "abort";
+    auto client_there = [&](std::string_view) {
+      if (Clock::now() - last_check < kPeerCheckInterval) return true;
+      last_check = Clock::now();
+      return !peer.closed();
+    };
+    std::vector<pipelines::Text2TextResult> choices;
+    bool gone = false;
+    for (std::size_t i = 0; i < call.n && !gone; ++i) {
+      choices.push_back(served.runtime->text2text->generate(call.request, client_there, i));
+      gone = choices.back().finish_reason == "abort";
+    }
     if (gone) {
       res.status = 499;  // as for the decoders: nobody reads it, the metrics count it
     } else {
-      send_json(res, 200, text2text_completion_body(id, served.name, result));
+      send_json(res, 200, text2text_completion_body(id, served.name, choices));
     }
-    span.finish(gone ? 499 : 200, result.prompt_tokens, result.completion_tokens,
-                gone ? "the client closed the connection" : "");
-    timing.record.failed = gone;
-    timing.record.completion_tokens = result.completion_tokens;
-    finish_record(timing.record, timing.start, result.prompt_tokens);
+    finish_text2text(choices, gone ? "the client closed the connection" : "", span, timing, gone);
   }
 
-  // The same as a stream: each piece of text as it becomes final, then the finish_reason,
-  // the usage if asked, and [DONE]. A client that goes away ends the generation.
+  // The same as a stream, choice after choice: each piece of text as it becomes final,
+  // then the choice's finish_reason; the usage if asked, and [DONE]. A client that goes
+  // away ends the generation.
   void stream_text2text(httplib::Response& res, const std::string& id, const Text2TextCall& call,
                         const Served& served, std::shared_ptr<RequestSpan> span,
                         std::shared_ptr<RequestTiming> timing) {
@@ -313,30 +314,49 @@ struct HttpServer::Impl {
         [this, call, served, span, timing, chunks = Text2TextChunks(id, served.name)](
             std::size_t, httplib::DataSink& sink) {
           auto send = [&](const std::string& out) { return sink.write(out.data(), out.size()); };
-          pipelines::Text2TextResult result;
-          std::string out, failure;
+          std::vector<pipelines::Text2TextResult> choices;
+          std::string failure;
+          bool gone = false;
           try {
-            result = served.runtime->text2text->generate(call.request, [&](std::string_view piece) {
-              if (piece.empty()) return true;
-              timing->tokens_arrived(metrics);
-              return send(sse(chunks.text(piece)));
-            });
-            out = sse(chunks.finish(result));
-            if (call.stream.include_usage) out += sse(chunks.usage(result));
+            for (std::size_t i = 0; i < call.n && !gone; ++i) {
+              choices.push_back(served.runtime->text2text->generate(
+                  call.request,
+                  [&](std::string_view piece) {
+                    if (piece.empty()) return true;
+                    timing->tokens_arrived(metrics);
+                    return send(sse(chunks.text(i, piece)));
+                  },
+                  i));
+              gone = choices.back().finish_reason == "abort" ||
+                     !send(sse(chunks.finish(i, choices.back())));
+            }
           } catch (const Error& error) {
-            out = sse(error_body(error));
             failure = error.message();
+            gone = !send(sse(error_body(error)));
           }
-          const bool gone = result.finish_reason == "abort";
           if (gone) failure = "the client closed the connection";
-          timing->record.failed = !failure.empty();
-          timing->record.completion_tokens = result.completion_tokens;
-          finish_record(timing->record, timing->start, result.prompt_tokens);
-          span->finish(gone ? 499 : 200, result.prompt_tokens, result.completion_tokens, failure);
-          if (gone || !send(out + "data: [DONE]\n\n")) return false;
+          finish_text2text(choices, failure, *span, *timing, gone);
+          if (gone) return false;
+          std::string out;
+          if (failure.empty() && call.stream.include_usage) out = sse(chunks.usage(choices));
+          if (!send(out + "data: [DONE]\n\n")) return false;
           sink.done();
           return true;
         });
+  }
+
+  // A text2text request's span and metrics: 499 when its client went away (`failure` then
+  // says so), else 200 (a failure that came after the stream's 200 is marked failed).
+  void finish_text2text(const std::vector<pipelines::Text2TextResult>& choices,
+                        const std::string& failure, RequestSpan& span, RequestTiming& timing,
+                        bool gone) {
+    const std::size_t prompt = choices.empty() ? 0 : choices.front().prompt_tokens;
+    std::size_t completion = 0;
+    for (const pipelines::Text2TextResult& choice : choices) completion += choice.completion_tokens;
+    span.finish(gone ? 499 : 200, prompt, completion, failure);
+    timing.record.failed = !failure.empty();
+    timing.record.completion_tokens = completion;
+    finish_record(timing.record, timing.start, prompt);
   }
 
   // KServe V1 predict and V2 infer for a text2text model: each text generated greedily up
@@ -378,7 +398,7 @@ struct HttpServer::Impl {
         if (t2t.stream.stream) {
           stream_text2text(res, id, t2t, served, span, timing);
         } else {
-          complete_text2text(req, res, id, t2t.request, served, *span, *timing);
+          complete_text2text(req, res, id, t2t, served, *span, *timing);
         }
         return;
       }

@@ -17,10 +17,13 @@ std::int64_t now_seconds() {
       .count();
 }
 
-nlohmann::ordered_json usage_of(const pipelines::Text2TextResult& result) {
-  return {{"prompt_tokens", result.prompt_tokens},
-          {"completion_tokens", result.completion_tokens},
-          {"total_tokens", result.prompt_tokens + result.completion_tokens}};
+nlohmann::ordered_json usage_of(const std::vector<pipelines::Text2TextResult>& choices) {
+  const std::size_t prompt = choices.empty() ? 0 : choices.front().prompt_tokens;
+  std::size_t completion = 0;
+  for (const pipelines::Text2TextResult& choice : choices) completion += choice.completion_tokens;
+  return {{"prompt_tokens", prompt},
+          {"completion_tokens", completion},
+          {"total_tokens", prompt + completion}};
 }
 
 }  // namespace
@@ -46,10 +49,12 @@ Text2TextCall parse_text2text_request(const nlohmann::ordered_json& body) {
     throw ParamError("prompt", "send one prompt, a string (text2text models take one text)");
   }
   call.stream = parse_stream_fields(body);
-  for (const char* key : {"n", "best_of"}) {
-    if (body.contains(key) && body[key] != 1 && !body[key].is_null()) {
-      throw ParamError(key, std::string(key) + " must be 1 for text2text models");
-    }
+  if (body.contains("n") && !body["n"].is_null() && !body["n"].is_number_integer()) {
+    throw ParamError("n", "n must be an integer in [1, 128]");
+  }
+  call.n = static_cast<std::size_t>(number("n", 1, 128).value_or(1));
+  if (body.contains("best_of") && body["best_of"] != 1 && !body["best_of"].is_null()) {
+    throw ParamError("best_of", "best_of must be 1 for text2text models: use n");
   }
   if (body.contains("logprobs") && !body["logprobs"].is_null()) {
     throw ParamError("logprobs", "logprobs are not supported for text2text models");
@@ -79,17 +84,18 @@ Text2TextCall parse_text2text_request(const nlohmann::ordered_json& body) {
   return call;
 }
 
-nlohmann::ordered_json text2text_completion_body(const std::string& id, const std::string& model,
-                                                 const pipelines::Text2TextResult& result) {
-  return {{"id", id},
-          {"object", "text_completion"},
-          {"created", now_seconds()},
-          {"model", model},
-          {"choices", nlohmann::ordered_json::array({{{"index", 0},
-                                                      {"text", result.text},
-                                                      {"logprobs", nullptr},
-                                                      {"finish_reason", result.finish_reason}}})},
-          {"usage", usage_of(result)}};
+nlohmann::ordered_json text2text_completion_body(
+    const std::string& id, const std::string& model,
+    const std::vector<pipelines::Text2TextResult>& choices) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    out.push_back({{"index", i},
+                   {"text", choices[i].text},
+                   {"logprobs", nullptr},
+                   {"finish_reason", choices[i].finish_reason}});
+  }
+  return {{"id", id},       {"object", "text_completion"}, {"created", now_seconds()},
+          {"model", model}, {"choices", std::move(out)},   {"usage", usage_of(choices)}};
 }
 
 Text2TextChunks::Text2TextChunks(std::string id, std::string model)
@@ -99,26 +105,28 @@ nlohmann::ordered_json Text2TextChunks::base() const {
   return {{"id", id_}, {"object", "text_completion"}, {"created", created_}, {"model", model_}};
 }
 
-nlohmann::ordered_json Text2TextChunks::text(std::string_view piece) const {
+nlohmann::ordered_json Text2TextChunks::text(std::size_t choice, std::string_view piece) const {
   nlohmann::ordered_json chunk = base();
   chunk["choices"] = nlohmann::ordered_json::array(
-      {{{"index", 0}, {"text", piece}, {"logprobs", nullptr}, {"finish_reason", nullptr}}});
+      {{{"index", choice}, {"text", piece}, {"logprobs", nullptr}, {"finish_reason", nullptr}}});
   return chunk;
 }
 
-nlohmann::ordered_json Text2TextChunks::finish(const pipelines::Text2TextResult& result) const {
+nlohmann::ordered_json Text2TextChunks::finish(std::size_t choice,
+                                               const pipelines::Text2TextResult& result) const {
   nlohmann::ordered_json chunk = base();
-  chunk["choices"] = nlohmann::ordered_json::array({{{"index", 0},
+  chunk["choices"] = nlohmann::ordered_json::array({{{"index", choice},
                                                      {"text", ""},
                                                      {"logprobs", nullptr},
                                                      {"finish_reason", result.finish_reason}}});
   return chunk;
 }
 
-nlohmann::ordered_json Text2TextChunks::usage(const pipelines::Text2TextResult& result) const {
+nlohmann::ordered_json Text2TextChunks::usage(
+    const std::vector<pipelines::Text2TextResult>& choices) const {
   nlohmann::ordered_json chunk = base();
   chunk["choices"] = nlohmann::ordered_json::array();
-  chunk["usage"] = usage_of(result);
+  chunk["usage"] = usage_of(choices);
   return chunk;
 }
 

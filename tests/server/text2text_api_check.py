@@ -96,10 +96,12 @@ class Text2TextApi(unittest.TestCase):
                     self.assertEqual(first[0], 200, first)
                     self.assertEqual(first[1]["choices"][0]["text"],
                                      second[1]["choices"][0]["text"])
+                    self.check_several_choices(server, case, sampled, first[1])
 
                     for bad in [{"prompt": "x", "stream_options": {"include_usage": True}},
-                            {"prompt": ["a", "b"]},
-                                {"prompt": "x", "n": 2}, {"prompt": "x", "temperature": 3},
+                                {"prompt": ["a", "b"]}, {"prompt": "x", "best_of": 2},
+                                {"prompt": "x", "n": 0}, {"prompt": "x", "n": 1.5},
+                                {"prompt": "x", "temperature": 3},
                                 {"prompt": 5}]:
                         status, body = server.post("/v1/completions", bad)
                         self.assertEqual(status, 400, bad)
@@ -135,6 +137,33 @@ class Text2TextApi(unittest.TestCase):
             self.assertEqual(answer["choices"][0]["text"], case["greedy_text"][0])
         finally:
             server.stop()
+
+    def check_several_choices(self, server, case, sampled, alone):
+        """n = 3: greedy, every choice is transformers' text and usage counts the prompt
+        once; sampled with a seed, choice 0 is the n = 1 answer, the others differ from it
+        and the whole answer repeats; streamed, each index's pieces add up to its text."""
+        status, body = server.post("/v1/completions", {
+            "prompt": case["texts"][0], "max_tokens": 16, "temperature": 0, "n": 3})
+        self.assertEqual(status, 200, body)
+        self.assertEqual([c["index"] for c in body["choices"]], [0, 1, 2])
+        self.assertEqual([c["text"] for c in body["choices"]], [case["greedy_text"][0]] * 3)
+        self.assertEqual(body["usage"]["prompt_tokens"], len(case["inputs"][0]))
+        self.assertEqual(body["usage"]["completion_tokens"], 3 * len(case["greedy"][0]))
+        several = dict(sampled, n=3)
+        first, again = server.post("/v1/completions", several), \
+            server.post("/v1/completions", several)
+        self.assertEqual(first[0], 200, first)
+        texts = [c["text"] for c in first[1]["choices"]]
+        self.assertEqual(texts[0], alone["choices"][0]["text"])
+        self.assertNotEqual(texts[1], texts[0])
+        self.assertNotEqual(texts[2], texts[1])
+        self.assertEqual([c["text"] for c in again[1]["choices"]], texts)
+        client = openai.OpenAI(base_url=server.url("/v1"), api_key="none", max_retries=0)
+        pieces = {}
+        for chunk in client.completions.create(model="t5", stream=True, **several):
+            for choice in chunk.choices:
+                pieces[choice.index] = pieces.get(choice.index, "") + choice.text
+        self.assertEqual([pieces[i] for i in range(3)], texts)
 
     def check_streams(self, server, case):
         """Streamed through the official openai client: the pieces add up to transformers'
