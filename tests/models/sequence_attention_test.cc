@@ -101,13 +101,8 @@ Buffers random_buffers(std::size_t rows, std::size_t width, std::size_t bias_siz
   return b;
 }
 
-TEST_P(SequenceAttentionTest, BidirectionalSpansOfABatch) {
-  const std::size_t heads = 3, head_dim = 17, width = heads * head_dim;
-  // Spans of 1, 5, 48 (one whole chunk), 49 and 100 tokens, with an unowned row between.
-  const std::vector<AttentionSpan> spans = {
-      {0, 1, 0, 1}, {1, 5, 1, 5}, {7, 48, 7, 48}, {55, 49, 55, 49}, {104, 100, 104, 100}};
-  const std::size_t rows = 204;
-  Buffers b = random_buffers(rows, width, 0);
+// The attention of `b`'s rows, with no scale, bias or mask yet.
+SequenceAttention over(Buffers& b, std::size_t heads, std::size_t head_dim) {
   SequenceAttention a;
   a.q = b.q.data();
   a.k = b.k.data();
@@ -115,6 +110,17 @@ TEST_P(SequenceAttentionTest, BidirectionalSpansOfABatch) {
   a.out = b.out.data();
   a.heads = heads;
   a.head_dim = head_dim;
+  return a;
+}
+
+TEST_P(SequenceAttentionTest, BidirectionalSpansOfABatch) {
+  const std::size_t heads = 3, head_dim = 17, width = heads * head_dim;
+  // Spans of 1, 5, 48 (one whole chunk), 49 and 100 tokens, with an unowned row between.
+  const std::vector<AttentionSpan> spans = {
+      {0, 1, 0, 1}, {1, 5, 1, 5}, {7, 48, 7, 48}, {55, 49, 55, 49}, {104, 100, 104, 100}};
+  const std::size_t rows = 204;
+  Buffers b = random_buffers(rows, width, 0);
+  SequenceAttention a = over(b, heads, head_dim);
   a.scale = 1.0f / std::sqrt(float(head_dim));
   ThreadPool pool(2);
   attend(pool, a, spans);
@@ -128,13 +134,7 @@ TEST_P(SequenceAttentionTest, CausalWithBiasAndFewerQueriesThanKeys) {
     // Queries are the last n_q rows of the keys' rows, as in T5's decoder.
     const std::vector<AttentionSpan> spans = {{n_kv - n_q, n_q, 0, n_kv}};
     Buffers b = random_buffers(n_kv, width, heads * n_q * n_kv);
-    SequenceAttention a;
-    a.q = b.q.data();
-    a.k = b.k.data();
-    a.v = b.v.data();
-    a.out = b.out.data();
-    a.heads = heads;
-    a.head_dim = head_dim;
+    SequenceAttention a = over(b, heads, head_dim);
     a.bias = b.bias.data();
     a.causal = true;
     ThreadPool pool(2);
