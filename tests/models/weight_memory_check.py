@@ -6,6 +6,8 @@ holds for a model of almost no weights (llama2.c's 1 MB stories260K, the process
 hfserve logs its resident memory once the model is loaded.
 Where the CPU has kernels with their own layout for a type (AVX-512 VNNI repacks Q8_0,
 Q4_0 and Q4_K at load) the repacked copy must replace the file's pages, not sit beside them.
+Q4_K's repacked layout unpacks the sub-block scales to bytes, so it is allowed that growth
+on top of the 5%.
 
 Usage: weight_memory_check.py HFSERVE TESTDATA
 """
@@ -23,6 +25,9 @@ from random_llama_gguf import add_random_llama_tensors  # noqa: E402
 hfserve, testdata = sys.argv[1], sys.argv[2]
 LAYERS, HIDDEN, HEADS, FFN, VOCAB = 6, 1024, 16, 2816, 8192
 # Small engine buffers, so that what the run adds above the baseline is the weights.
+# Q4_K's VNNI layout holds a 16-row super-block in 2368 bytes where the file holds it in
+# 2304 (src/kernels/packed_quant_avx512vnni.cc); on other CPUs the bound is that much looser.
+LAYOUT_GROWTH = {"Q4_K": 2368 / 2304}
 RUN = ["--prompt-ids", "1,2,3", "-n", "4", "--kv_cache_memory", "8MiB", "--max_model_len",
        "64", "--max_num_batched_tokens", "64", "--threads", "2"]
 
@@ -78,7 +83,7 @@ with tempfile.TemporaryDirectory() as folder:
         print(f"{name}: file {size / 2**20:.1f} MiB, RSS after load {rss / 2**20:.1f} MiB, "
               f"{extra / 2**20:.1f} MiB above the baseline's {baseline / 2**20:.1f} MiB "
               f"({extra / size:.2f}x the file)")
-        if extra > 1.05 * size:
+        if extra > 1.05 * LAYOUT_GROWTH.get(name, 1.0) * size:
             problems.append(f"{name}: {extra / size:.2f}x the file's size above the baseline")
 for problem in problems:
     print("weight_memory_check:", problem, file=sys.stderr)
