@@ -16,7 +16,9 @@
 // stay in L2 and register tiles of rows by tokens.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <vector>
 
 namespace hfserve::kernels::detail {
 
@@ -146,6 +148,9 @@ struct FloatMatmul {
   static constexpr std::size_t kMicroTokens = kLanes >= 16 ? 12 : 6;
   static constexpr std::size_t kDepth = 256;       // columns per panel: 32 KiB (AVX-512)
   static constexpr std::size_t kTokenChunk = 384;  // x[chunk, kDepth] stays in L2
+  // A copied chunk's rows: a line more than kDepth, so that the rows of a tile start in
+  // different L1 sets.
+  static constexpr std::size_t kChunkStride = kDepth + 16;
 
   // panel[c * kPanelRows + i] = W[r0 + i][c0 + c] for i < n_rows, else 0. W is stored by
   // rows (W[r][c] at w[r * row_stride + c]), or by columns (at w[c * row_stride + r]), where
@@ -256,20 +261,20 @@ struct FloatMatmul {
   }
 
   // Packs the panel of rows [r0, r0 + n_rows) by columns [c0, c0 + depth) and runs it over
-  // tokens [tb, te).
+  // n_tokens tokens: x points at the first one's column c0, y at its row 0.
   template <bool kByColumns>
-  static void panel_pass(const Weight* w, std::size_t row_stride, const float* x,
-                         std::size_t x_stride, std::size_t r0, std::size_t n_rows, std::size_t c0,
-                         std::size_t depth, std::size_t tb, std::size_t te, float* y,
-                         std::size_t y_stride, float* panel) {
+  static void panel_pass(const Weight* w, std::size_t row_stride, std::size_t r0,
+                         std::size_t n_rows, std::size_t c0, std::size_t depth, const float* x,
+                         std::size_t x_stride, std::size_t n_tokens, float* y, std::size_t y_stride,
+                         float* panel) {
     pack<kByColumns>(w, row_stride, r0, n_rows, c0, depth, panel);
     const bool accumulate = c0 > 0;
-    std::size_t t = tb;
-    for (; t + kMicroTokens <= te; t += kMicroTokens) {
-      micro<kMicroTokens>(panel, depth, x + t * x_stride + c0, x_stride, y + t * y_stride + r0,
-                          y_stride, n_rows, accumulate);
+    std::size_t t = 0;
+    for (; t + kMicroTokens <= n_tokens; t += kMicroTokens) {
+      micro<kMicroTokens>(panel, depth, x + t * x_stride, x_stride, y + t * y_stride + r0, y_stride,
+                          n_rows, accumulate);
     }
-    micro_tail<kMicroTokens - 1>(te - t, panel, depth, x + t * x_stride + c0, x_stride,
+    micro_tail<kMicroTokens - 1>(n_tokens - t, panel, depth, x + t * x_stride, x_stride,
                                  y + t * y_stride + r0, y_stride, n_rows, accumulate);
   }
 
@@ -298,20 +303,27 @@ struct FloatMatmul {
         const std::size_t n_rows = row_end - r0 < kPanelRows ? row_end - r0 : kPanelRows;
         for (std::size_t c0 = 0; c0 < cols; c0 += kDepth) {
           const std::size_t depth = cols - c0 < kDepth ? cols - c0 : kDepth;
-          panel_pass<kByColumns>(w, row_stride, x, x_stride, r0, n_rows, c0, depth, 0, n_tokens, y,
-                                 y_stride, panel);
+          panel_pass<kByColumns>(w, row_stride, r0, n_rows, c0, depth, x + c0, x_stride, n_tokens,
+                                 y, y_stride, panel);
         }
       }
       return;
     }
+    // Each chunk's activations for the depth block are copied to rows kChunkStride apart
+    // first. Read in place, the rows of a wide x (BERT's FFN down: 12 KiB apart) fall in
+    // the same L1 and L2 sets, and the tokens of a tile, then of the chunk, evict each other.
+    std::vector<float> chunk(kTokenChunk * kChunkStride);
     for (std::size_t c0 = 0; c0 < cols; c0 += kDepth) {
       const std::size_t depth = cols - c0 < kDepth ? cols - c0 : kDepth;
       for (std::size_t tb = 0; tb < n_tokens; tb += kTokenChunk) {
         const std::size_t te = tb + kTokenChunk < n_tokens ? tb + kTokenChunk : n_tokens;
+        for (std::size_t t = tb; t < te; ++t) {
+          std::copy_n(x + t * x_stride + c0, depth, chunk.data() + (t - tb) * kChunkStride);
+        }
         for (std::size_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
           const std::size_t n_rows = row_end - r0 < kPanelRows ? row_end - r0 : kPanelRows;
-          panel_pass<kByColumns>(w, row_stride, x, x_stride, r0, n_rows, c0, depth, tb, te, y,
-                                 y_stride, panel);
+          panel_pass<kByColumns>(w, row_stride, r0, n_rows, c0, depth, chunk.data(), kChunkStride,
+                                 te - tb, y + tb * y_stride, y_stride, panel);
         }
       }
     }
