@@ -9,9 +9,11 @@ namespace hfserve::kernels::detail {
 
 void add_f32_ops_avx512(tensor::KernelTable& table) {
   SimdF32Ops<Avx512Traits>::fill(table);
-  table.gemv_f32 = FloatMatmul<Avx512Traits, F32Weights>::packed_gemv;
-  table.gemm_f32 = FloatMatmul<Avx512Traits, F32Weights>::packed_gemm<false>;
-  table.gemm_f32_by_columns = FloatMatmul<Avx512Traits, F32Weights>::packed_gemm<true>;
+  using F32 = FloatMatmul<Avx512Traits, F32Weights>;
+  table.gemv_f32 = F32::packed_gemv;
+  table.gemm_f32 = F32::packed_gemm<false>;
+  table.gemm_f32_by_columns = F32::packed_gemm<true>;
+  table.packed_f32 = {F32::kPanelRows, F32::prepacked_floats, F32::prepack, F32::prepacked_gemm};
   table.gemv_f16 = FloatMatmul<Avx512Traits, F16Weights>::gemv;
   table.gemm_f16 = FloatMatmul<Avx512Traits, F16Weights>::packed_gemm<false>;
   table.gemv_bf16 = FloatMatmul<Avx512Traits, BF16Weights>::gemv;

@@ -11,13 +11,17 @@
 // (packed_gemv) runs the same code, as fast as gemv once the weights stream from memory;
 // F16 and BF16 keep gemv, which streams each row once with four accumulators, because
 // packing costs them a quarter to a third of a memory-bound GEMV (bench_gemv_float), so
-// there a lone token and a batch differ by summation order (a few ulps).
+// there a lone token and a batch differ by summation order (a few ulps). F32 weights a
+// model holds are packed once at load (prepack, prepacked_gemm: tensor::PackedFloatMatmul),
+// which saves a sixth of a 128-token product; the others are packed panel by panel as
+// they are used.
 // The scalar reference uses gemv and gemm: gemm works on blocks of kRowBlock rows that
 // stay in L2 and register tiles of rows by tokens.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 namespace hfserve::kernels::detail {
@@ -260,14 +264,11 @@ struct FloatMatmul {
     packed_gemm<false>(w, row_stride, cols, x, cols, 1, row_begin, row_end, y, 0);
   }
 
-  // Packs the panel of rows [r0, r0 + n_rows) by columns [c0, c0 + depth) and runs it over
-  // n_tokens tokens: x points at the first one's column c0, y at its row 0.
-  template <bool kByColumns>
-  static void panel_pass(const Weight* w, std::size_t row_stride, std::size_t r0,
-                         std::size_t n_rows, std::size_t c0, std::size_t depth, const float* x,
-                         std::size_t x_stride, std::size_t n_tokens, float* y, std::size_t y_stride,
-                         float* panel) {
-    pack<kByColumns>(w, row_stride, r0, n_rows, c0, depth, panel);
+  // Runs the panel of rows [r0, r0 + n_rows) by `depth` columns from c0 over n_tokens
+  // tokens: x points at the first one's column c0, y at its row 0.
+  static void panel_pass(const float* panel, std::size_t r0, std::size_t n_rows, std::size_t c0,
+                         std::size_t depth, const float* x, std::size_t x_stride,
+                         std::size_t n_tokens, float* y, std::size_t y_stride) {
     const bool accumulate = c0 > 0;
     std::size_t t = 0;
     for (; t + kMicroTokens <= n_tokens; t += kMicroTokens) {
@@ -281,14 +282,14 @@ struct FloatMatmul {
   // Activations up to this many floats stay in L2 whole.
   static constexpr std::size_t kSmallActivations = std::size_t{1} << 16;
 
-  // y holds the running sums between depth blocks (columns), so the loops may run in any
-  // order without changing a result. Few tokens (decode, short batches): panel by panel,
-  // each one's rows read from memory once, front to back. Many: depth blocks outermost,
-  // then chunks of tokens whose activations stay in L2, then each panel packed into L1 and
-  // run over every token tile of the chunk.
-  // kByColumns: W stored by columns, as pack() reads it (gemm_f32_by_columns).
-  template <bool kByColumns = false>
-  static void packed_gemm(const Weight* w, std::size_t row_stride, std::size_t cols, const float* x,
+  // The GEMM over panels that panel_at(r0, n_rows, c0, depth) provides (packed on the fly,
+  // or from a layout packed at load). y holds the running sums between depth blocks
+  // (columns), so the loops may run in any order without changing a result. Few tokens
+  // (decode, short batches): panel by panel, each one's rows read from memory once, front
+  // to back. Many: depth blocks outermost, then chunks of tokens whose activations stay in
+  // L2, then each panel in L1 run over every token tile of the chunk.
+  template <typename PanelAt>
+  static void gemm_panels(const PanelAt& panel_at, std::size_t cols, const float* x,
                           std::size_t x_stride, std::size_t n_tokens, std::size_t row_begin,
                           std::size_t row_end, float* y, std::size_t y_stride) {
     if (cols == 0) {
@@ -297,14 +298,13 @@ struct FloatMatmul {
       }
       return;
     }
-    alignas(64) float panel[kDepth * kPanelRows];
     if (n_tokens * cols <= kSmallActivations) {
       for (std::size_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
         const std::size_t n_rows = row_end - r0 < kPanelRows ? row_end - r0 : kPanelRows;
         for (std::size_t c0 = 0; c0 < cols; c0 += kDepth) {
           const std::size_t depth = cols - c0 < kDepth ? cols - c0 : kDepth;
-          panel_pass<kByColumns>(w, row_stride, r0, n_rows, c0, depth, x + c0, x_stride, n_tokens,
-                                 y, y_stride, panel);
+          panel_pass(panel_at(r0, n_rows, c0, depth), r0, n_rows, c0, depth, x + c0, x_stride,
+                     n_tokens, y, y_stride);
         }
       }
       return;
@@ -322,11 +322,53 @@ struct FloatMatmul {
         }
         for (std::size_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
           const std::size_t n_rows = row_end - r0 < kPanelRows ? row_end - r0 : kPanelRows;
-          panel_pass<kByColumns>(w, row_stride, r0, n_rows, c0, depth, chunk.data(), kChunkStride,
-                                 te - tb, y + tb * y_stride, y_stride, panel);
+          panel_pass(panel_at(r0, n_rows, c0, depth), r0, n_rows, c0, depth, chunk.data(),
+                     kChunkStride, te - tb, y + tb * y_stride, y_stride);
         }
       }
     }
+  }
+
+  // The GEMM packing each panel into L1 as it goes.
+  // kByColumns: W stored by columns, as pack() reads it (gemm_f32_by_columns).
+  template <bool kByColumns = false>
+  static void packed_gemm(const Weight* w, std::size_t row_stride, std::size_t cols, const float* x,
+                          std::size_t x_stride, std::size_t n_tokens, std::size_t row_begin,
+                          std::size_t row_end, float* y, std::size_t y_stride) {
+    alignas(64) float panel[kDepth * kPanelRows];
+    const auto pack_panel = [&](std::size_t r0, std::size_t n_rows, std::size_t c0,
+                                std::size_t depth) -> const float* {
+      pack<kByColumns>(w, row_stride, r0, n_rows, c0, depth, panel);
+      return panel;
+    };
+    gemm_panels(pack_panel, cols, x, x_stride, n_tokens, row_begin, row_end, y, y_stride);
+  }
+
+  // The layout packed once at load (tensor::PackedFloatMatmul): panel r0 / kPanelRows holds
+  // kPanelRows x cols floats, its columns from c0 at c0 * kPanelRows, as pack() writes them.
+  static std::size_t prepacked_floats(std::size_t n_rows, std::size_t cols) {
+    return (n_rows + kPanelRows - 1) / kPanelRows * kPanelRows * cols;
+  }
+  static void prepack(const float* w, std::size_t row_stride, std::size_t n_rows, std::size_t cols,
+                      float* out) {
+    static_assert(std::is_same_v<Weight, float>);
+    for (std::size_t r0 = 0; r0 < n_rows; r0 += kPanelRows) {
+      const std::size_t rows = n_rows - r0 < kPanelRows ? n_rows - r0 : kPanelRows;
+      for (std::size_t c0 = 0; c0 < cols; c0 += kDepth) {
+        const std::size_t depth = cols - c0 < kDepth ? cols - c0 : kDepth;
+        pack<false>(w, row_stride, r0, rows, c0, depth, out + r0 * cols + c0 * kPanelRows);
+      }
+    }
+  }
+  static void prepacked_gemm(const float* packed, std::size_t /*row_stride*/, std::size_t cols,
+                             const float* x, std::size_t x_stride, std::size_t n_tokens,
+                             std::size_t row_begin, std::size_t row_end, float* y,
+                             std::size_t y_stride) {
+    const auto packed_panel = [&](std::size_t r0, std::size_t /*n_rows*/, std::size_t c0,
+                                  std::size_t /*depth*/) {
+      return packed + r0 * cols + c0 * kPanelRows;
+    };
+    gemm_panels(packed_panel, cols, x, x_stride, n_tokens, row_begin, row_end, y, y_stride);
   }
 };
 

@@ -81,6 +81,20 @@ using FloatGemm = void (*)(const W* w, std::size_t row_stride, std::size_t cols,
                            std::size_t x_stride, std::size_t n_tokens, std::size_t row_begin,
                            std::size_t row_end, float* y, std::size_t y_stride);
 
+// F32 weights packed once at load into the float GEMM's own panels: rows in panels of
+// `rows` (the last one padded with zeros), each panel stored column by column
+// ([column][rows]). gemm is gemm_f32 on that layout (`w` the packed weight, row_stride
+// unused, row_begin a multiple of `rows`): the same sums in the same order, so the same
+// bits as gemm_f32, without packing the panels again for every product.
+struct PackedFloatMatmul {
+  std::size_t rows = 0;  // 0: these kernels have no packed layout (the scalar ones)
+  // Floats of the layout for a weight of n_rows by cols.
+  std::size_t (*floats)(std::size_t n_rows, std::size_t cols) = nullptr;
+  void (*pack)(const float* w, std::size_t row_stride, std::size_t n_rows, std::size_t cols,
+               float* out) = nullptr;
+  FloatGemm<float> gemm = nullptr;
+};
+
 struct PagedAttentionArgs {
   const float* q = nullptr;  // [n_tokens, n_heads, head_dim]
   float* out = nullptr;      // [n_tokens, n_heads, head_dim]; may not alias q
@@ -156,6 +170,7 @@ struct KernelTable {
   // As gemm_f32 with W stored by columns: W[r][c] at w[c * row_stride + r]. Attention's
   // probabilities times its values (rows of positions) multiply this way, untransposed.
   FloatGemm<float> gemm_f32_by_columns = nullptr;
+  PackedFloatMatmul packed_f32;
   // Attention for the work items [item_begin, item_end), item = token * n_kv_heads + kv_head
   // (n_tokens * n_kv_heads items; each covers the query heads sharing that KV head): one
   // thread's share. Online softmax over the key blocks (flash-attention style), so no

@@ -229,6 +229,59 @@ TEST_P(GemmTest, FloatWeightsByColumns) {
   }
 }
 
+// F32 weights packed at load (PackedFloatMatmul) give gemm_f32's bits, split over two
+// "threads" at a panel boundary, for few tokens and for the many-token path (chunks of
+// tokens, copied activations); the last panel's padding rows are never written.
+TEST_P(GemmTest, PackedFloatWeights) {
+  const tensor::PackedFloatMatmul& packed = table_.packed_f32;
+  if (GetParam() == Isa::kScalar) {
+    EXPECT_EQ(packed.rows, 0u) << "the scalar reference packs nothing";
+    return;
+  }
+  ASSERT_NE(packed.rows, 0u);
+  std::mt19937 rng(36);
+  std::normal_distribution<float> normal(0, 1);
+  struct Shape {
+    std::size_t rows, cols, tokens;
+  };
+  const Shape shapes[] = {{1, 1, 1},      {17, 17, 7},    {33, 300, 1},  {64, 128, 48},
+                          {70, 300, 230}, {33, 300, 400}, {5, 513, 130}, {96, 1000, 90}};
+  for (const Shape& shape : shapes) {
+    const std::size_t x_stride = shape.cols + 1;
+    std::vector<float> x(shape.tokens * x_stride), w(shape.rows * shape.cols);
+    for (float& v : x) v = normal(rng);
+    for (float& v : w) v = normal(rng);
+    std::vector<float> layout(packed.floats(shape.rows, shape.cols));
+    packed.pack(w.data(), shape.cols, shape.rows, shape.cols, layout.data());
+    const std::size_t y_stride = shape.rows + 1;
+    std::vector<float> y(shape.tokens * y_stride, -7.0f), expected(y.size(), -7.0f);
+    const std::size_t groups = (shape.rows + packed.rows - 1) / packed.rows;
+    const std::size_t split = std::min(shape.rows, (groups + 1) / 2 * packed.rows);
+    packed.gemm(layout.data(), shape.cols, shape.cols, x.data(), x_stride, shape.tokens, 0, split,
+                y.data(), y_stride);
+    packed.gemm(layout.data(), shape.cols, shape.cols, x.data(), x_stride, shape.tokens, split,
+                shape.rows, y.data(), y_stride);
+    table_.gemm_f32(w.data(), shape.cols, shape.cols, x.data(), x_stride, shape.tokens, 0,
+                    shape.rows, expected.data(), y_stride);
+    for (std::size_t t = 0; t < shape.tokens; ++t) {
+      ASSERT_EQ(y[t * y_stride + shape.rows], -7.0f) << "wrote past its rows";
+      for (std::size_t r = 0; r < shape.rows; ++r) {
+        const float got = y[t * y_stride + r];
+        ASSERT_EQ(got, expected[t * y_stride + r]) << isa_name(GetParam()) << " " << shape.rows
+                                                   << "x" << shape.cols << " t " << t << " r " << r;
+        double sum = 0, magnitude = 0;
+        for (std::size_t c = 0; c < shape.cols; ++c) {
+          const double term = double(w[r * shape.cols + c]) * x[t * x_stride + c];
+          sum += term;
+          magnitude += std::abs(term);
+        }
+        ASSERT_NEAR(got, sum, 1e-5 * (magnitude + 1e-3))
+            << isa_name(GetParam()) << " " << shape.rows << "x" << shape.cols << " t " << t;
+      }
+    }
+  }
+}
+
 TEST_P(GemmTest, QuantisedWeights) {
   std::mt19937 rng(32);
   std::normal_distribution<float> normal(0, 1);

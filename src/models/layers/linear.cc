@@ -88,11 +88,20 @@ Linear::Linear(const formats::WeightSource& source, const std::string& weight_na
 
 void Linear::pack_for_installed_kernels(const formats::WeightSource& source) {
   if (!tensor::kernel_table_installed()) return;
-  const tensor::QuantMatmulKernels* quant = tensor::kernel_table().quant_matmul(weight_.dtype);
-  if (quant == nullptr || quant->packed.rows == 0 || out_ % quant->packed.rows != 0) return;
-  packed_weight_.resize(quant->packed.bytes(out_, in_));
-  quant->packed.pack(weight_.data, row_bytes_, out_, in_, packed_weight_.data());
-  packed_ = quant->packed;
+  const tensor::KernelTable& kernels = tensor::kernel_table();
+  if (weight_.dtype == tensor::DType::kF32) {
+    if (kernels.packed_f32.rows == 0) return;
+    packed_f32_ = kernels.packed_f32;
+    packed_weight_.resize(packed_f32_.floats(out_, in_) * sizeof(float));
+    packed_f32_.pack(static_cast<const float*>(weight_.data), in_, out_, in_,
+                     reinterpret_cast<float*>(packed_weight_.data()));
+  } else {
+    const tensor::QuantMatmulKernels* quant = kernels.quant_matmul(weight_.dtype);
+    if (quant == nullptr || quant->packed.rows == 0 || out_ % quant->packed.rows != 0) return;
+    packed_weight_.resize(quant->packed.bytes(out_, in_));
+    quant->packed.pack(weight_.data, row_bytes_, out_, in_, packed_weight_.data());
+    packed_ = quant->packed;
+  }
   // Products read the packed copy only; the file's pages would double the weight's memory.
   if (quantised_.empty() && widened_.empty()) source.drop_pages(weight_);
 }
@@ -128,6 +137,15 @@ void Linear::apply(ThreadPool& pool, const float* x, std::size_t n, float* y) co
           },
           min_rows);
     }
+  } else if (packed_f32_.gemm != nullptr) {
+    const auto* w = reinterpret_cast<const float*>(packed_weight_.data());
+    const std::size_t group = packed_f32_.rows;
+    pool.parallel_for((out_ + group - 1) / group,
+                      [&](std::size_t begin, std::size_t end) {
+                        packed_f32_.gemm(w, in_, in_, x, in_, n, begin * group,
+                                         std::min(end * group, out_), y, out_);
+                      },
+                      std::max<std::size_t>(1, min_rows / group));
   } else if (dtype == DType::kF32) {
     const auto* w = static_cast<const float*>(weight_.data);
     pool.parallel_for(

@@ -4,9 +4,10 @@
 // would be widened to F32 once at load, which the load log shows. With
 // `quantize_to` (models/load_options.h: Q8_0, Q4_0 or Q4_K) a float weight is instead
 // quantised once at load. Where the installed kernels have a faster layout for the weight
-// type (KernelTable's PackedQuantMatmul: Q8_0 and Q4_0 on AVX-512 VNNI), the weight is repacked
-// into it once at load and every product runs on it, one token or many. Otherwise one
-// token runs the GEMV kernels, several the GEMM ones.
+// type (KernelTable's PackedQuantMatmul: Q8_0, Q4_0 and Q4_K on AVX-512 VNNI; its
+// PackedFloatMatmul: F32 on AVX2 and AVX-512), the weight is repacked into it once at load
+// and every product runs on it, one token or many. Otherwise one token runs the GEMV
+// kernels, several the GEMM ones.
 // Immutable after construction; apply() may run on any thread, one call at a time per
 // output buffer.
 #pragma once
@@ -49,9 +50,11 @@ class Linear {
   tensor::TensorView weight_;
   std::vector<float> widened_;           // the weight as F32 when its dtype has no kernel
   std::vector<std::uint8_t> quantised_;  // the weight's blocks when quantised at load
-  // The weight in the installed kernels' layout for its type, when they have one.
+  // The weight in the installed kernels' layout for its type, when they have one: the
+  // blocks of packed_, or packed_f32_'s floats.
   std::vector<std::uint8_t> packed_weight_;
   tensor::PackedQuantMatmul packed_;
+  tensor::PackedFloatMatmul packed_f32_;
   std::vector<float> bias_;
   std::size_t in_ = 0;
   std::size_t out_ = 0;
