@@ -82,6 +82,21 @@ int main(int argc, char** argv) {
           t.gemv_f32(w.data(), kCols, kCols, x.data() + token * kCols, b, e,
                      y.data() + token * kRows);
         });
+    // F32 packed at load into the GEMM's panels (PackedFloatMatmul), as models::Linear holds
+    // F32 weights: ranges at panel boundaries, as Linear splits them.
+    if (t.packed_f32.rows != 0) {
+      std::vector<float> panels(t.packed_f32.floats(kRows, kCols));
+      t.packed_f32.pack(w.data(), kCols, kRows, kCols, panels.data());
+      auto panel_rows = [&](std::size_t b, std::size_t e, std::size_t n, std::size_t token) {
+        const std::size_t g = t.packed_f32.rows;
+        t.packed_f32.gemm(panels.data(), kCols, kCols, x.data() + token * kCols, kCols, n,
+                          b / g * g, e == kRows ? kRows : e / g * g, y.data() + token * kRows,
+                          kRows);
+      };
+      line(
+          "F32 packed", [&](std::size_t b, std::size_t e) { panel_rows(b, e, tokens, 0); },
+          [&](std::size_t token, std::size_t b, std::size_t e) { panel_rows(b, e, 1, token); });
+    }
     line(
         "F16",
         [&](std::size_t b, std::size_t e) {
