@@ -13,8 +13,8 @@
 // packing costs them a quarter to a third of a memory-bound GEMV (bench_gemv_float), so
 // there a lone token and a batch differ by summation order (a few ulps). F32 weights a
 // model holds are packed once at load (prepack, prepacked_gemm: tensor::PackedFloatMatmul),
-// which saves a sixth of a 128-token product; the others are packed panel by panel as
-// they are used.
+// where packing each panel as it was used had taken up to a sixth of a 128-token product;
+// the other weights are still packed panel by panel.
 // The scalar reference uses gemv and gemm: gemm works on blocks of kRowBlock rows that
 // stay in L2 and register tiles of rows by tokens.
 #pragma once
