@@ -155,6 +155,10 @@ struct FloatMatmul {
   // A copied chunk's rows: a line more than kDepth, so that the rows of a tile start in
   // different L1 sets.
   static constexpr std::size_t kChunkStride = kDepth + 16;
+  // The copy fetches the row this many ahead: the hardware prefetcher does not follow
+  // 1 KiB pieces of rows kilobytes apart, and the copy had waited on memory (5.1% of an
+  // F32 batch of 32 in bench_embed; 3.6% with this).
+  static constexpr std::size_t kCopyAhead = 8;
 
   // panel[c * kPanelRows + i] = W[r0 + i][c0 + c] for i < n_rows, else 0. W is stored by
   // rows (W[r][c] at w[r * row_stride + c]), or by columns (at w[c * row_stride + r]), where
@@ -318,6 +322,10 @@ struct FloatMatmul {
       for (std::size_t tb = 0; tb < n_tokens; tb += kTokenChunk) {
         const std::size_t te = tb + kTokenChunk < n_tokens ? tb + kTokenChunk : n_tokens;
         for (std::size_t t = tb; t < te; ++t) {
+          if (t + kCopyAhead < te) {
+            for (std::size_t c = 0; c < depth; c += 16)
+              __builtin_prefetch(x + (t + kCopyAhead) * x_stride + c0 + c);
+          }
           std::copy_n(x + t * x_stride + c0, depth, chunk.data() + (t - tb) * kChunkStride);
         }
         for (std::size_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
