@@ -58,6 +58,39 @@ class GemmTest : public ::testing::TestWithParam<Isa> {
     }
   }
 
+  struct Shape {
+    std::size_t rows, cols, tokens;
+  };
+
+  // Checks y ([shape.tokens][y_stride]): bit for bit against `expected` (same layout) unless
+  // it is null, against double-precision dot products of weight(r, c) with x's rows, and
+  // that nothing was written past the rows.
+  template <typename WeightAt>
+  void check_products(const Shape& shape, const std::vector<float>& y,
+                      const std::vector<float>* expected, std::size_t y_stride,
+                      const std::vector<float>& x, std::size_t x_stride, const WeightAt& weight) {
+    for (std::size_t t = 0; t < shape.tokens; ++t) {
+      ASSERT_EQ(y[t * y_stride + shape.rows], -7.0f) << "wrote past its rows";
+      for (std::size_t r = 0; r < shape.rows; ++r) {
+        const float got = y[t * y_stride + r];
+        if (expected != nullptr) {
+          ASSERT_EQ(got, (*expected)[t * y_stride + r])
+              << isa_name(GetParam()) << " " << shape.rows << "x" << shape.cols << " t " << t
+              << " r " << r;
+        }
+        double sum = 0, magnitude = 0;
+        for (std::size_t c = 0; c < shape.cols; ++c) {
+          const double term = double(weight(r, c)) * x[t * x_stride + c];
+          sum += term;
+          magnitude += std::abs(term);
+        }
+        ASSERT_NEAR(got, sum, 1e-5 * (magnitude + 1e-3))
+            << isa_name(GetParam()) << " " << shape.rows << "x" << shape.cols << " t " << t << " r "
+            << r;
+      }
+    }
+  }
+
   tensor::KernelTable table_;
 };
 
@@ -116,9 +149,6 @@ TEST_P(GemmTest, FloatWeights) {
 TEST_P(GemmTest, FloatWeightsOddShapes) {
   std::mt19937 rng(33);
   std::normal_distribution<float> normal(0, 1);
-  struct Shape {
-    std::size_t rows, cols, tokens;
-  };
   const Shape shapes[] = {{1, 1, 1},      {3, 3, 13},    {17, 17, 7},  {33, 33, 25},
                           {70, 300, 30},  {33, 4097, 3}, {5, 513, 12}, {40, 64, 400},
                           {20, 300, 400}, {172, 64, 4},  {64, 172, 5}, {512, 64, 3}};
@@ -180,9 +210,6 @@ TEST_P(GemmTest, FloatWeightsOddShapes) {
 TEST_P(GemmTest, FloatWeightsByColumns) {
   std::mt19937 rng(35);
   std::normal_distribution<float> normal(0, 1);
-  struct Shape {
-    std::size_t rows, cols, tokens;
-  };
   const Shape shapes[] = {{1, 1, 1},     {3, 3, 13},    {17, 17, 7},  {33, 33, 25},
                           {64, 128, 48}, {70, 300, 30}, {5, 513, 12}, {64, 4097, 3}};
   for (const Shape& shape : shapes) {
@@ -206,26 +233,9 @@ TEST_P(GemmTest, FloatWeightsByColumns) {
                                shape.tokens, split, shape.rows, y.data(), y_stride);
     table_.gemm_f32(by_rows.data(), shape.cols, shape.cols, x.data(), x_stride, shape.tokens, 0,
                     shape.rows, expected.data(), y_stride);
-    for (std::size_t t = 0; t < shape.tokens; ++t) {
-      ASSERT_EQ(y[t * y_stride + shape.rows], -7.0f) << "wrote past its rows";
-      for (std::size_t r = 0; r < shape.rows; ++r) {
-        const float got = y[t * y_stride + r];
-        if (GetParam() != Isa::kScalar) {
-          ASSERT_EQ(got, expected[t * y_stride + r])
-              << isa_name(GetParam()) << " " << shape.rows << "x" << shape.cols << " t " << t
-              << " r " << r;
-        }
-        double sum = 0, magnitude = 0;
-        for (std::size_t c = 0; c < shape.cols; ++c) {
-          const double term = double(by_columns[c * column_stride + r]) * x[t * x_stride + c];
-          sum += term;
-          magnitude += std::abs(term);
-        }
-        ASSERT_NEAR(got, sum, 1e-5 * (magnitude + 1e-3))
-            << isa_name(GetParam()) << " " << shape.rows << "x" << shape.cols << " t " << t << " r "
-            << r;
-      }
-    }
+    ASSERT_NO_FATAL_FAILURE(check_products(
+        shape, y, GetParam() != Isa::kScalar ? &expected : nullptr, y_stride, x, x_stride,
+        [&](std::size_t r, std::size_t c) { return by_columns[c * column_stride + r]; }));
   }
 }
 
@@ -241,9 +251,6 @@ TEST_P(GemmTest, PackedFloatWeights) {
   ASSERT_NE(packed.rows, 0u);
   std::mt19937 rng(36);
   std::normal_distribution<float> normal(0, 1);
-  struct Shape {
-    std::size_t rows, cols, tokens;
-  };
   const Shape shapes[] = {{1, 1, 1},      {17, 17, 7},    {33, 300, 1},  {64, 128, 48},
                           {70, 300, 230}, {33, 300, 400}, {5, 513, 130}, {96, 1000, 90}};
   for (const Shape& shape : shapes) {
@@ -263,22 +270,9 @@ TEST_P(GemmTest, PackedFloatWeights) {
                 shape.rows, y.data(), y_stride);
     table_.gemm_f32(w.data(), shape.cols, shape.cols, x.data(), x_stride, shape.tokens, 0,
                     shape.rows, expected.data(), y_stride);
-    for (std::size_t t = 0; t < shape.tokens; ++t) {
-      ASSERT_EQ(y[t * y_stride + shape.rows], -7.0f) << "wrote past its rows";
-      for (std::size_t r = 0; r < shape.rows; ++r) {
-        const float got = y[t * y_stride + r];
-        ASSERT_EQ(got, expected[t * y_stride + r]) << isa_name(GetParam()) << " " << shape.rows
-                                                   << "x" << shape.cols << " t " << t << " r " << r;
-        double sum = 0, magnitude = 0;
-        for (std::size_t c = 0; c < shape.cols; ++c) {
-          const double term = double(w[r * shape.cols + c]) * x[t * x_stride + c];
-          sum += term;
-          magnitude += std::abs(term);
-        }
-        ASSERT_NEAR(got, sum, 1e-5 * (magnitude + 1e-3))
-            << isa_name(GetParam()) << " " << shape.rows << "x" << shape.cols << " t " << t;
-      }
-    }
+    ASSERT_NO_FATAL_FAILURE(
+        check_products(shape, y, &expected, y_stride, x, x_stride,
+                       [&](std::size_t r, std::size_t c) { return w[r * shape.cols + c]; }));
   }
 }
 
