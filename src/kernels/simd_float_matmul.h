@@ -316,7 +316,7 @@ struct FloatMatmul {
     // Each chunk's activations for the depth block are copied to rows kChunkStride apart
     // first. Read in place, the rows of a wide x (BERT's FFN down: 12 KiB apart) fall in
     // the same L1 and L2 sets, and the tokens of a tile, then of the chunk, evict each other.
-    std::vector<float> chunk(kTokenChunk * kChunkStride);
+    std::vector<float> chunk(std::min(n_tokens, kTokenChunk) * kChunkStride);
     for (std::size_t c0 = 0; c0 < cols; c0 += kDepth) {
       const std::size_t depth = cols - c0 < kDepth ? cols - c0 : kDepth;
       for (std::size_t tb = 0; tb < n_tokens; tb += kTokenChunk) {
